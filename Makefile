@@ -1,0 +1,57 @@
+# xdplb build driver. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+CLANG ?= clang-19
+ARCH := $(shell uname -m | sed 's/aarch64/arm64/;s/x86_64/x86/')
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null || echo $(shell uname -m)-linux-gnu)
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+              -I bpf/include -I /usr/include/$(MULTIARCH)
+BPF_SRC := $(wildcard bpf/*.bpf.c)
+BPF_OBJ := $(patsubst bpf/%.bpf.c,build/bpf/%.bpf.o,$(BPF_SRC))
+BPF_HDR := $(wildcard bpf/include/*.h)
+
+JAR := control-plane/target/xdplb.jar
+# Maven must run on a JDK >= 22; scripts/find-jdk finds one or explains.
+MVN = JAVA_HOME="$$(scripts/find-jdk)" mvn -B -q
+# Tests print Surefire's summary ("Tests run: ..."), so no -q there.
+MVN_TEST = JAVA_HOME="$$(scripts/find-jdk)" mvn -B --no-transfer-progress
+
+.PHONY: help deps bpf build test unit-test demo bench clean
+
+help:
+	@echo "make deps    install missing Debian packages (as root)"
+	@echo "make build   compile bpf/*.bpf.c and package the CLI jar ($(JAR))"
+	@echo "make test    deps + build + every test tier (root tiers run when root)"
+	@echo "make demo    deps + build + the netns demo (root)"
+	@echo "make bench   benchmarks, written to docs/benchmarks.md (root)"
+	@echo "make clean   remove build outputs"
+
+deps:
+	@scripts/deps.sh
+
+build/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDR)
+	@mkdir -p build/bpf
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+bpf: $(BPF_OBJ)
+
+build: bpf
+	@scripts/find-jdk >/dev/null
+	$(MVN) package -DskipTests
+
+test: deps bpf
+	@scripts/find-jdk >/dev/null
+	$(MVN_TEST) package
+
+unit-test: bpf
+	$(MVN_TEST) package -Dxdplb.excludedGroups=root,bench
+
+demo: deps build
+	netns-testenv/demo.sh
+
+bench: deps build
+	scripts/bench.sh
+
+clean:
+	rm -rf build control-plane/target

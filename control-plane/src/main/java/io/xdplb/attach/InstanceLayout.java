@@ -1,0 +1,120 @@
+package io.xdplb.attach;
+
+import io.xdplb.UserError;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Where an instance keeps its pins:
+ * <pre>
+ * /sys/fs/bpf/xdplb/INSTANCE/PROGRAM          balancer, decap, pass
+ * /sys/fs/bpf/xdplb/INSTANCE/maps/MAP         every map of the balancer and decap objects
+ * /sys/fs/bpf/xdplb/INSTANCE/links/IFACE@NS   one XDP bpf_link per interface and namespace
+ * /sys/fs/bpf/xdplb/INSTANCE/links/IFACE      ... in the host namespace
+ * </pre>
+ * '@' cannot appear in either name (we refuse it), so a link pin's name says exactly
+ * which interface of which namespace it holds.
+ */
+public record InstanceLayout(Path bpffsRoot, String instance) {
+    private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+    private static final Pattern IFACE = Pattern.compile("[^/@:\\s]{1,15}");
+    private static final Pattern NETNS = Pattern.compile("[^/@\\s]{1,64}");
+
+    public InstanceLayout {
+        if (!INSTANCE.matcher(instance).matches()) {
+            throw new UserError("bad instance name \"" + instance + "\": use 1-32 letters, digits, '-' or '_'");
+        }
+    }
+
+    public static InstanceLayout of(String instance) {
+        return new InstanceLayout(Path.of("/sys/fs/bpf/xdplb"), instance);
+    }
+
+    public Path dir() {
+        return bpffsRoot.resolve(instance);
+    }
+
+    public Path program(String name) {
+        return dir().resolve(name);
+    }
+
+    public Path mapsDir() {
+        return dir().resolve("maps");
+    }
+
+    public Path map(String name) {
+        return mapsDir().resolve(name);
+    }
+
+    public Path linksDir() {
+        return dir().resolve("links");
+    }
+
+    public Path link(Target target) {
+        return linksDir().resolve(target.netns() == null ? target.iface() : target.iface() + "@" + target.netns());
+    }
+
+    /** Every link pin of this instance, as the interface it holds. */
+    public List<Target> links() {
+        List<Target> out = new ArrayList<>();
+        if (!Files.isDirectory(linksDir())) return out;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(linksDir())) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                int at = n.indexOf('@');
+                out.add(at < 0 ? new Target(n, null) : new Target(n.substring(0, at), n.substring(at + 1)));
+            }
+        } catch (IOException e) {
+            throw new UserError("cannot list " + linksDir() + ": " + e.getMessage());
+        }
+        out.sort((a, b) -> a.toString().compareTo(b.toString()));
+        return out;
+    }
+
+    /** The instances that have pins. */
+    public static List<String> instances(Path bpffsRoot) {
+        List<String> out = new ArrayList<>();
+        if (!Files.isDirectory(bpffsRoot)) return out;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(bpffsRoot)) {
+            for (Path p : ds) out.add(p.getFileName().toString());
+        } catch (IOException e) {
+            throw new UserError("cannot list " + bpffsRoot + ": " + e.getMessage());
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** Removes the instance's directories once they are empty, then /sys/fs/bpf/xdplb itself. */
+    public void removeEmptyDirs() {
+        for (Path d : List.of(linksDir(), mapsDir(), dir(), bpffsRoot)) {
+            try {
+                Files.deleteIfExists(d);
+            } catch (IOException e) {
+                return; // not empty: something still lives there
+            }
+        }
+    }
+
+    /** An interface in a namespace (null = the host's). */
+    public record Target(String iface, String netns) {
+        public Target {
+            if (iface == null || !IFACE.matcher(iface).matches()) {
+                throw new UserError("bad interface name \"" + iface + "\": 1-15 characters, no '/', '@', ':' or spaces");
+            }
+            if (netns != null && !NETNS.matcher(netns).matches()) {
+                throw new UserError("bad network namespace name \"" + netns + "\": no '/', '@' or spaces");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return netns == null ? iface : iface + " (netns " + netns + ")";
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.xdplb.cli;
+
+import io.xdplb.attach.InstanceLayout;
+import io.xdplb.attach.InstanceLayout.Target;
+import io.xdplb.attach.PinnedProgram;
+import io.xdplb.attach.XdpAttachments;
+import io.xdplb.libbpf.XdpMode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "pass", mixinStandardHelpOptions = true,
+        description = {"Attach or detach the no-op XDP_PASS program.",
+                "A veth delivers frames that XDP sent with XDP_TX or bpf_redirect only when its receiving peer"
+                        + " has an XDP program too; put this one on such peers."},
+        subcommands = {PassCommand.Attach.class, PassCommand.Detach.class})
+final class PassCommand {
+    static final String PROGRAM = "pass";
+
+    @Command(name = "attach", mixinStandardHelpOptions = true,
+            description = "Attach the XDP_PASS program to an interface (pinned link, survives this command).",
+            footer = {"", "Example:", "  xdplb pass attach --iface veth-dir-peer --netns lab-router"})
+    static final class Attach implements Runnable {
+        @Spec CommandSpec spec;
+        @Mixin InterfaceOptions where;
+
+        @Option(names = "--mode", defaultValue = "native", paramLabel = "native|generic",
+                description = "XDP attach mode. Default: ${DEFAULT-VALUE}.")
+        String mode;
+
+        @Override
+        public void run() {
+            XdpMode xdpMode = XdpMode.parse(mode);
+            Target target = where.target();
+            XdplbCommand.requireRoot("xdplb pass attach");
+            InstanceLayout layout = InstanceLayout.of(XdplbCommand.instance(spec));
+            XdpAttachments attachments = new XdpAttachments(layout);
+            try (PinnedProgram.Handle prog = PinnedProgram.ensure(layout, PROGRAM)) {
+                try {
+                    attachments.attach(prog.program(), target, xdpMode);
+                } catch (RuntimeException e) {
+                    if (prog.created()) PinnedProgram.removeIfUnused(layout, PROGRAM, attachments);
+                    throw e;
+                }
+            }
+            spec.commandLine().getOut().println("attached " + PROGRAM + " to " + target + " (" + xdpMode.cliName()
+                    + " mode)");
+        }
+    }
+
+    @Command(name = "detach", mixinStandardHelpOptions = true,
+            description = "Detach the XDP_PASS program from an interface and remove its pin.",
+            footer = {"", "Example:", "  xdplb pass detach --iface veth-dir-peer --netns lab-router"})
+    static final class Detach implements Runnable {
+        @Spec CommandSpec spec;
+        @Mixin InterfaceOptions where;
+
+        @Override
+        public void run() {
+            Target target = where.target();
+            XdplbCommand.requireRoot("xdplb pass detach");
+            InstanceLayout layout = InstanceLayout.of(XdplbCommand.instance(spec));
+            XdpAttachments attachments = new XdpAttachments(layout);
+            attachments.detach(target, PROGRAM, "use the command that attached it (xdplb detach / realserver teardown)");
+            PinnedProgram.removeIfUnused(layout, PROGRAM, attachments);
+            spec.commandLine().getOut().println("detached " + PROGRAM + " from " + target);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.xdplb.cli;
+
+import io.xdplb.UserError;
+import io.xdplb.libbpf.BpfLoadException;
+import io.xdplb.libbpf.NativeException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+@Command(name = "xdplb", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "An XDP/eBPF L4 load balancer (katran-style, direct server return).",
+        subcommands = {StatusCommand.class, PassCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Examples:",
+                "  xdplb pass attach --iface veth1 --netns lab",
+                "  xdplb status --json | jq .",
+                "", "Errors are one line on stderr and a non-zero exit (1: the command failed, 2: bad usage)."})
+public final class XdplbCommand {
+    @Option(names = "--instance", scope = ScopeType.INHERIT, defaultValue = "default", paramLabel = "NAME",
+            description = "Which balancer instance (pins under /sys/fs/bpf/xdplb/NAME). Default: ${DEFAULT-VALUE}.")
+    String instance;
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new XdplbCommand());
+        cl.setExecutionExceptionHandler(XdplbCommand::onError);
+        cl.setParameterExceptionHandler(XdplbCommand::onBadUsage);
+        return cl;
+    }
+
+    private static int onBadUsage(CommandLine.ParameterException ex, String[] args) {
+        PrintWriter err = ex.getCommandLine().getErr();
+        err.println("xdplb: " + ex.getMessage() + " (see `" + ex.getCommandLine().getCommandSpec().qualifiedName()
+                + " --help`)");
+        return 2;
+    }
+
+    private static int onError(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        if (ex instanceof BpfLoadException le) {
+            err.println("xdplb: " + le.getMessage() + " (whole log: " + saveLog(le.log()) + ")");
+            return 1;
+        }
+        if (ex instanceof UserError || ex instanceof NativeException) {
+            err.println("xdplb: " + ex.getMessage());
+            return 1;
+        }
+        err.println("xdplb: internal error: " + ex + " (run with XDPLB_DEBUG=1 for the stack trace, and report it)");
+        if (System.getenv("XDPLB_DEBUG") != null) ex.printStackTrace(err);
+        return 70;
+    }
+
+    private static String saveLog(String log) {
+        try {
+            Path f = Files.createTempFile("xdplb-verifier-", ".log");
+            Files.writeString(f, log);
+            return f.toString();
+        } catch (IOException e) {
+            return "not saved: " + e.getMessage();
+        }
+    }
+
+    /** The --instance value, wherever on the command line it was given. */
+    static String instance(CommandLine.Model.CommandSpec spec) {
+        return ((XdplbCommand) spec.root().userObject()).instance;
+    }
+
+    /** Commands that touch BPF call this first: root, then a bpffs at /sys/fs/bpf. */
+    static void requireRoot(String what) {
+        if (!io.xdplb.libbpf.Libc.isRoot()) {
+            throw new UserError(what + " needs root (it loads BPF programs and pins them under /sys/fs/bpf);"
+                    + " run it as root or with sudo");
+        }
+        io.xdplb.libbpf.Bpffs.ensureMounted();
+    }
+}

@@ -1,0 +1,108 @@
+package io.xdplb.libbpf;
+
+import io.xdplb.libbpf.gen.Libbpf;
+import io.xdplb.libbpf.gen.bpf_map_info;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+
+/**
+ * A BPF map, by file descriptor: one of a loaded object's maps, or a pinned map
+ * opened with bpf_obj_get. Keys and values are raw segments here; the typed
+ * layer ({@code io.xdplb.maps}) encodes and decodes them.
+ */
+public final class BpfMap implements AutoCloseable {
+    private final int fd;
+    private final boolean ownsFd;
+    private final String name;
+    private final int type;
+    private final int keySize;
+    private final int valueSize;
+    private final int maxEntries;
+    private final int id;
+
+    private BpfMap(int fd, boolean ownsFd) {
+        this.fd = fd;
+        this.ownsFd = ownsFd;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(bpf_map_info.layout());
+            MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, (int) info.byteSize());
+            NativeException.check("bpf_obj_get_info_by_fd(map)", Libbpf.bpf_obj_get_info_by_fd(fd, info, len));
+            this.name = bpf_map_info.name(info).getString(0);
+            this.type = bpf_map_info.type(info);
+            this.keySize = bpf_map_info.key_size(info);
+            this.valueSize = bpf_map_info.value_size(info);
+            this.maxEntries = bpf_map_info.max_entries(info);
+            this.id = bpf_map_info.id(info);
+        }
+    }
+
+    /** A map of a loaded object; the object owns the descriptor. */
+    static BpfMap ofObject(int fd) {
+        return new BpfMap(fd, false);
+    }
+
+    /** Opens the map pinned at path. */
+    public static BpfMap pinned(Path path) {
+        return new BpfMap(Pins.objGet(path, "map"), true);
+    }
+
+    public String name() { return name; }
+    public int type() { return type; }
+    public int keySize() { return keySize; }
+    public int id() { return id; }
+    public int maxEntries() { return maxEntries; }
+    public int fd() { return fd; }
+
+    public boolean isPerCpu() {
+        return type == Libbpf.BPF_MAP_TYPE_PERCPU_ARRAY() || type == Libbpf.BPF_MAP_TYPE_PERCPU_HASH()
+                || type == Libbpf.BPF_MAP_TYPE_LRU_PERCPU_HASH();
+    }
+
+    /** Size of one value as the kernel stores it (per CPU for per-CPU maps). */
+    public int valueSize() { return valueSize; }
+
+    /** Size of the buffer a lookup fills: for per-CPU maps, one 8-byte-aligned slot per possible CPU. */
+    public long lookupSize() {
+        return isPerCpu() ? (long) ((valueSize + 7) & ~7) * LibbpfRuntime.possibleCpus() : valueSize;
+    }
+
+    /** Looks key up into value; false when there is no such key. */
+    public boolean lookup(MemorySegment key, MemorySegment value) {
+        int rc = Libbpf.bpf_map_lookup_elem(fd, key, value);
+        if (rc == -2) return false; // ENOENT
+        NativeException.check("bpf_map_lookup_elem(" + name + ")", rc);
+        return true;
+    }
+
+    public void update(MemorySegment key, MemorySegment value, long flags) {
+        NativeException.check("bpf_map_update_elem(" + name + ")", Libbpf.bpf_map_update_elem(fd, key, value, flags));
+    }
+
+    /** Deletes key; false when it was not there. */
+    public boolean delete(MemorySegment key) {
+        int rc = Libbpf.bpf_map_delete_elem(fd, key);
+        if (rc == -2) return false;
+        NativeException.check("bpf_map_delete_elem(" + name + ")", rc);
+        return true;
+    }
+
+    /** Writes the key after key (or the first key when key is NULL) into next; false at the end. */
+    public boolean nextKey(MemorySegment key, MemorySegment next) {
+        int rc = Libbpf.bpf_map_get_next_key(fd, key, next);
+        if (rc == -2) return false;
+        NativeException.check("bpf_map_get_next_key(" + name + ")", rc);
+        return true;
+    }
+
+    public void pin(Path path) {
+        Pins.objPin(fd, path);
+    }
+
+    @Override
+    public void close() {
+        if (ownsFd) Libc.close(fd);
+    }
+}

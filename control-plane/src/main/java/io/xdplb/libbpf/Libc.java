@@ -1,0 +1,159 @@
+package io.xdplb.libbpf;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The few libc calls the control plane needs (setns, mount, statfs, ...), each
+ * capturing errno through {@link Linker.Option#captureCallState} so that a
+ * failure is reported with the right reason, not whatever errno the JVM left.
+ */
+public final class Libc {
+    private Libc() {}
+
+    static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int CLONE_NEWNET = 0x40000000;
+    public static final long BPF_FS_MAGIC = 0xcafe4a11L;
+
+    private static final MethodHandle STRERROR = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle GETEUID = plain("geteuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle OPEN = capturing("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle CLOSE = capturing("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETNS = capturing("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle IF_NAMETOINDEX =
+            capturing("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle STATFS = capturing("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle MOUNT =
+            capturing("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    /** vsnprintf(char *buf, size_t n, const char *fmt, va_list ap): formats libbpf's log lines. */
+    static final MethodHandle VSNPRINTF =
+            plain("vsnprintf", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+
+    private static MethodHandle plain(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd);
+    }
+
+    private static MethodHandle capturing(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd,
+                Linker.Option.captureCallState("errno"));
+    }
+
+    /** A handle for an arbitrary native function that also captures errno (first argument: the state segment). */
+    static MethodHandle withErrno(MemorySegment function, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(function, fd, Linker.Option.captureCallState("errno"));
+    }
+
+    static MemorySegment callState(Arena arena) {
+        return arena.allocate(CALL_STATE);
+    }
+
+    static int errno(MemorySegment callState) {
+        return (int) ERRNO.get(callState, 0L);
+    }
+
+    public static String strerror(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            return s.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static boolean isRoot() {
+        try {
+            return (int) GETEUID.invokeExact() == 0;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** open(path, O_RDONLY|O_CLOEXEC); throws {@link NativeException} on failure. */
+    public static int openReadOnly(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = callState(arena);
+            int fd = (int) OPEN.invokeExact(st, arena.allocateFrom(path), O_RDONLY | O_CLOEXEC);
+            if (fd < 0) throw new NativeException("open(" + path + ")", errno(st));
+            return fd;
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static void close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            int rc = (int) CLOSE.invokeExact(callState(arena), fd);
+            if (rc < 0) { /* nothing useful to do: the fd is gone either way */ }
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** setns(fd, CLONE_NEWNET) for the calling thread. */
+    public static void setnsNet(int fd, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = callState(arena);
+            int rc = (int) SETNS.invokeExact(st, fd, CLONE_NEWNET);
+            if (rc < 0) throw new NativeException("setns(" + what + ")", errno(st));
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The interface's index in the calling thread's network namespace, or 0 when there is none. */
+    public static int ifNameToIndex(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) IF_NAMETOINDEX.invokeExact(callState(arena), arena.allocateFrom(name));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The f_type of the file system holding path (statfs(2)), or -errno. */
+    public static long fsType(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = callState(arena);
+            MemorySegment buf = arena.allocate(256, 8); // struct statfs is 120 bytes on 64-bit Linux
+            int rc = (int) STATFS.invokeExact(st, arena.allocateFrom(path), buf);
+            if (rc < 0) return -errno(st);
+            return buf.get(ValueLayout.JAVA_LONG, 0); // f_type is the first field
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** mount -t bpf bpf target. */
+    public static void mountBpffs(String target) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = callState(arena);
+            int rc = (int) MOUNT.invokeExact(st, arena.allocateFrom("bpf"), arena.allocateFrom(target),
+                    arena.allocateFrom("bpf"), 0L, MemorySegment.NULL);
+            if (rc < 0) throw new NativeException("mount(bpf, " + target + ")", errno(st));
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+}
