@@ -17,7 +17,7 @@ MVN = JAVA_HOME="$$(scripts/find-jdk)" mvn -B -q
 # Tests print Surefire's summary ("Tests run: ..."), so no -q there.
 MVN_TEST = JAVA_HOME="$$(scripts/find-jdk)" mvn -B --no-transfer-progress
 
-.PHONY: help deps bpf build test unit-test demo bench clean
+.PHONY: help deps bpf test-bpf build test unit-test demo bench clean
 
 help:
 	@echo "make deps    install missing Debian packages (as root)"
@@ -36,15 +36,23 @@ build/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDR)
 
 bpf: $(BPF_OBJ)
 
+# BPF fixtures of the tests (e.g. a program the verifier must refuse); never in the jar.
+TEST_BPF_OBJ := $(patsubst control-plane/src/test/bpf/%.bpf.c,build/test-bpf/%.bpf.o,$(wildcard control-plane/src/test/bpf/*.bpf.c))
+build/test-bpf/%.bpf.o: control-plane/src/test/bpf/%.bpf.c $(BPF_HDR)
+	@mkdir -p build/test-bpf
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+test-bpf: $(TEST_BPF_OBJ)
+
 build: bpf
 	@scripts/find-jdk >/dev/null
 	$(MVN) package -DskipTests
 
-test: deps bpf
+test: deps bpf test-bpf
 	@scripts/find-jdk >/dev/null
 	$(MVN_TEST) package
 
-unit-test: bpf
+unit-test: bpf test-bpf
 	$(MVN_TEST) package -Dxdplb.excludedGroups=root,bench
 
 demo: deps build

@@ -33,13 +33,18 @@ public final class LibbpfRuntime {
             throw new UserError("libbpf.so.1 could not be loaded (" + rootMessage(e)
                     + "); install libbpf 1.1 or newer (Debian: apt-get install libbpf1)");
         }
+        checkVersion(major, minor);
+        MemorySegment hook = libbpf_print_fn_t.allocate(LibbpfRuntime::print, Arena.global());
+        Libbpf.libbpf_set_print(hook);
+        initialised = true;
+    }
+
+    /** Refuses a libbpf older than the one whose API the bindings were generated from. */
+    static void checkVersion(int major, int minor) {
         if (major < MIN_MAJOR || (major == MIN_MAJOR && minor < MIN_MINOR)) {
             throw new UserError("libbpf " + major + "." + minor + " is too old: xdplb needs libbpf "
                     + MIN_MAJOR + "." + MIN_MINOR + " or newer (Debian 12: apt-get install libbpf1)");
         }
-        MemorySegment hook = libbpf_print_fn_t.allocate(LibbpfRuntime::print, Arena.global());
-        Libbpf.libbpf_set_print(hook);
-        initialised = true;
     }
 
     public static String version() {

@@ -1,0 +1,25 @@
+package io.xdplb.testing;
+
+import io.xdplb.cli.Main;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/** Runs the CLI in-process, the way a user's command line would, and keeps what it printed. */
+public final class Cli {
+    private Cli() {}
+
+    public record Result(int exit, String out, String err) {
+        public Result ok() {
+            if (exit != 0) throw new AssertionError("xdplb exited " + exit + ": " + err + out);
+            return this;
+        }
+    }
+
+    public static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(rc, out.toString(), err.toString());
+    }
+}
