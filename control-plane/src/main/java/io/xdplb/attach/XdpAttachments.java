@@ -144,7 +144,7 @@ public final class XdpAttachments {
     }
 
     /** The interface's index in the current thread's namespace; a clear error when there is none. */
-    static int ifindex(Target target) {
+    public static int ifindex(Target target) {
         int ifindex = Libc.ifNameToIndex(target.iface());
         if (ifindex == 0) {
             throw new UserError("no interface " + target.iface() + " in " + Netns.describe(target.netns())

@@ -9,7 +9,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import io.xdplb.realserver.RealServerState;
+
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,6 +21,10 @@ import java.util.concurrent.Callable;
         description = "Show what xdplb has attached where (every instance), read from the pins under /sys/fs/bpf/xdplb.",
         footer = {"", "Examples:", "  xdplb status", "  xdplb status --json | jq -r '.attachments[] | .iface'"})
 final class StatusCommand implements Callable<Integer> {
+    /** A real-server set-up as status shows it. */
+    record RealServerRow(String instance, String iface, String netns, List<String> vips, List<String> tunnelAddresses,
+                         int guePort) {}
+
     @Spec CommandSpec spec;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
@@ -27,23 +34,39 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         XdplbCommand.requireRoot("xdplb status");
         List<Attachment> all = new ArrayList<>();
+        List<RealServerRow> realservers = new ArrayList<>();
         for (String instance : InstanceLayout.instances(Bpffs.ROOT.resolve("xdplb"))) {
             all.addAll(new XdpAttachments(InstanceLayout.of(instance)).list());
+            for (RealServerState s : RealServerState.all(instance)) {
+                realservers.add(new RealServerRow(instance, s.iface(), s.netns(), s.vips(), s.tunnelAddresses(), s.guePort()));
+            }
         }
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(Map.of("attachments", all)));
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("attachments", all);
+            doc.put("realservers", realservers);
+            out.println(Json.write(doc));
             return 0;
         }
         if (all.isEmpty()) {
             out.println("nothing attached (no links under " + Bpffs.ROOT.resolve("xdplb") + ")");
-            return 0;
+        } else {
+            Table t = new Table("INSTANCE", "IFACE", "NETNS", "PROGRAM", "MODE", "PROG-ID", "LINK-ID", "STATE");
+            for (Attachment a : all) {
+                t.row(a.instance(), a.iface(), a.netns(), a.program(), a.mode(), a.progId(), a.linkId(), a.state());
+            }
+            t.print(out);
         }
-        Table t = new Table("INSTANCE", "IFACE", "NETNS", "PROGRAM", "MODE", "PROG-ID", "LINK-ID", "STATE");
-        for (Attachment a : all) {
-            t.row(a.instance(), a.iface(), a.netns(), a.program(), a.mode(), a.progId(), a.linkId(), a.state());
+        if (!realservers.isEmpty()) {
+            out.println();
+            Table r = new Table("INSTANCE", "REAL SERVER", "NETNS", "VIPS ON LO", "TUNNEL ADDRESSES", "GUE PORT");
+            for (RealServerRow s : realservers) {
+                r.row(s.instance(), s.iface(), s.netns(), String.join(",", s.vips()), String.join(",", s.tunnelAddresses()),
+                        s.guePort());
+            }
+            r.print(out);
         }
-        t.print(out);
         return 0;
     }
 }

@@ -69,6 +69,15 @@ public final class Addresses {
         return sb.toString();
     }
 
+    /** Parses an IPv4 or IPv6 literal without any name lookup; null when it is not one. */
+    public static InetAddress parseLiteral(String s) {
+        try {
+            return InetAddress.ofLiteral(s);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     public static String formatMac(byte[] mac) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < mac.length; i++) {
