@@ -13,6 +13,7 @@ import io.xdplb.maps.TypedMap;
 import io.xdplb.maps.U32;
 import io.xdplb.maps.VipKey;
 import io.xdplb.maps.VipMeta;
+import io.xdplb.model.Sizes;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,9 +61,9 @@ public final class BalancerMaps implements AutoCloseable {
     }
 
     /** The sizes the maps were created with (the ring size follows from the ring's length). */
-    public BalancerSizes sizes() {
+    public Sizes sizes() {
         int maxVips = vipStats.size();
-        return new BalancerSizes(maxVips, realStats.size(), ring.raw().maxEntries() / (2 * maxVips),
+        return new Sizes(maxVips, realStats.size(), ring.raw().maxEntries() / (2 * maxVips),
                 connTable.raw().maxEntries());
     }
 

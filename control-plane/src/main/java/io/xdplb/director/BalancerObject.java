@@ -1,6 +1,7 @@
 package io.xdplb.director;
 
 import io.xdplb.libbpf.BpfObject;
+import io.xdplb.model.Sizes;
 import io.xdplb.maps.AbiCheck;
 
 /** Opens bpf/balancer.bpf.o from the jar, sizes its maps, checks the ABI and loads it. */
@@ -9,7 +10,7 @@ public final class BalancerObject {
 
     public static final String NAME = "balancer";
 
-    public static BpfObject load(BalancerSizes sizes) {
+    public static BpfObject load(Sizes sizes) {
         BpfObject obj = BpfObject.fromResource(NAME);
         try {
             AbiCheck.verify(NAME, obj.btf(), BalancerMaps.CODECS);
@@ -18,7 +19,7 @@ public final class BalancerObject {
             obj.setMaxEntries("vip_stats", sizes.maxVips());
             obj.setMaxEntries("reals", sizes.maxReals());
             obj.setMaxEntries("real_stats", sizes.maxReals());
-            obj.setMaxEntries("ring", (int) sizes.ringEntries());
+            obj.setMaxEntries("ring", sizes.maxVips() * 2 * sizes.ringSize());
             obj.setMaxEntries("conn_table", sizes.connTableSize());
             obj.setRodataU32("ring_size", sizes.ringSize());
             obj.load();

@@ -55,6 +55,20 @@ public final class TypedMap<K, V> {
         }
     }
 
+    /** Writes all entries with one bpf_map_update_batch call. */
+    public void putAll(java.util.List<K> keyList, java.util.List<V> valueList) {
+        if (keyList.isEmpty()) return;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment k = arena.allocate(keys.size() * keyList.size(), 8);
+            MemorySegment v = arena.allocate(values.size() * valueList.size(), 8);
+            for (int i = 0; i < keyList.size(); i++) {
+                keys.encode(keyList.get(i), k.asSlice(i * keys.size(), keys.size()));
+                values.encode(valueList.get(i), v.asSlice(i * values.size(), values.size()));
+            }
+            map.updateBatch(k, v, keyList.size(), ANY);
+        }
+    }
+
     public boolean remove(K key) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment k = arena.allocate(keys.layout());

@@ -1,0 +1,136 @@
+package io.xdplb.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.xdplb.UserError;
+import io.xdplb.model.IpAddresses;
+import io.xdplb.model.Real;
+import io.xdplb.model.Vip;
+import io.xdplb.model.VipConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.net.InetAddress;
+import java.util.concurrent.atomic.AtomicReference;
+
+@Command(name = "real", mixinStandardHelpOptions = true,
+        description = "Add, delete and list the real servers of a VIP.",
+        subcommands = {RealCommand.Add.class, RealCommand.Del.class, RealCommand.ListReals.class})
+final class RealCommand {
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Add a real server to a VIP, or change the weight of one it has. Weights are relative"
+                    + " (Maglev slots in proportion); weight 0 drains: no new flows, existing flows keep going."},
+            footer = {"", "Examples:",
+                    "  xdplb real add 192.0.2.10:80/tcp 198.51.100.11",
+                    "  xdplb real add 192.0.2.10:80/tcp 198.51.100.12 --weight 3",
+                    "  xdplb real add 192.0.2.10:80/tcp 198.51.100.12 --weight 0     # drain"})
+    static final class Add implements Runnable {
+        @Spec CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "VIP", description = "ADDR:PORT/PROTO")
+        String vip;
+
+        @Parameters(index = "1", paramLabel = "ADDR", description = "The real server's address (IPv4 or IPv6).")
+        String address;
+
+        @Option(names = "--weight", paramLabel = "N", description = "0..65535; default 1 for a new real.")
+        Integer weight;
+
+        @Override
+        public void run() {
+            Vip v = Vip.parse(vip);
+            InetAddress a = Real.parseAddress(address);
+            Real r = new Real(a, weight == null ? Real.DEFAULT_WEIGHT : weight);
+            Instance instance = Instance.of(spec);
+            XdplbCommand.requireRoot("xdplb real add");
+            AtomicReference<String> what = new AtomicReference<>();
+            instance.balancer().change(c -> {
+                VipConfig vc = c.requireVip(v);
+                var existing = vc.real(a);
+                if (existing.isPresent()) {
+                    if (weight == null) {
+                        throw new UserError("real " + IpAddresses.format(a) + " is already in VIP " + v + " (weight "
+                                + existing.get().weight() + "); give --weight N to change its weight");
+                    }
+                    what.set("weight of real " + IpAddresses.format(a) + " in VIP " + v + ": " + existing.get().weight()
+                            + " -> " + r.weight());
+                } else {
+                    what.set("added real " + IpAddresses.format(a) + " to VIP " + v + " (weight " + r.weight() + ")");
+                }
+                return c.withReal(v, r);
+            });
+            spec.commandLine().getOut().println(what.get());
+        }
+    }
+
+    @Command(name = "del", mixinStandardHelpOptions = true,
+            description = "Remove a real server from a VIP; its flows move to the other reals.",
+            footer = {"", "Example:", "  xdplb real del 192.0.2.10:80/tcp 198.51.100.12"})
+    static final class Del implements Runnable {
+        @Spec CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "VIP", description = "ADDR:PORT/PROTO")
+        String vip;
+
+        @Parameters(index = "1", paramLabel = "ADDR", description = "The real server's address.")
+        String address;
+
+        @Override
+        public void run() {
+            Vip v = Vip.parse(vip);
+            InetAddress a = Real.parseAddress(address);
+            Instance instance = Instance.of(spec);
+            XdplbCommand.requireRoot("xdplb real del");
+            instance.balancer().change(c -> {
+                if (c.requireVip(v).real(a).isEmpty()) {
+                    throw new UserError("VIP " + v + " has no real " + IpAddresses.format(a)
+                            + " (`xdplb real list " + v + "` shows its reals)");
+                }
+                return c.withoutReal(v, a);
+            });
+            spec.commandLine().getOut().println("deleted real " + IpAddresses.format(a) + " from VIP " + v);
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List a VIP's real servers and their weights.",
+            footer = {"", "Examples:", "  xdplb real list 192.0.2.10:80/tcp",
+                    "  xdplb real list 192.0.2.10:80/tcp --json | jq -r '.[] | select(.weight == 0) | .address'"})
+    static final class ListReals implements Runnable {
+        @Spec CommandSpec spec;
+
+        @Parameters(paramLabel = "VIP", description = "ADDR:PORT/PROTO")
+        String vip;
+
+        @Option(names = "--json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Override
+        public void run() {
+            Vip v = Vip.parse(vip);
+            VipConfig vc = Instance.of(spec).store().load().requireVip(v);
+            var out = spec.commandLine().getOut();
+            if (json) {
+                ArrayNode arr = Json.MAPPER.createArrayNode();
+                for (Real r : vc.reals()) {
+                    ObjectNode o = arr.addObject();
+                    o.put("address", IpAddresses.format(r.address()));
+                    o.put("weight", r.weight());
+                }
+                out.println(Json.write(arr));
+                return;
+            }
+            if (vc.reals().isEmpty()) {
+                out.println("VIP " + v + " has no reals (add one with `xdplb real add " + v + " ADDR`)");
+                return;
+            }
+            Table t = new Table("REAL", "WEIGHT", "STATE");
+            for (Real r : vc.reals()) t.row(IpAddresses.format(r.address()), r.weight(), r.weight() == 0 ? "draining" : "active");
+            t.print(out);
+        }
+    }
+}

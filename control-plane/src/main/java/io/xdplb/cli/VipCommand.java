@@ -1,0 +1,116 @@
+package io.xdplb.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.xdplb.UserError;
+import io.xdplb.model.ConfigJson;
+import io.xdplb.model.Encap;
+import io.xdplb.model.IpAddresses;
+import io.xdplb.model.Real;
+import io.xdplb.model.Vip;
+import io.xdplb.model.VipConfig;
+import io.xdplb.model.VipFlag;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.util.ArrayList;
+import java.util.List;
+
+@Command(name = "vip", mixinStandardHelpOptions = true,
+        description = "Add, delete and list virtual services (VIP = address, port, protocol).",
+        subcommands = {VipCommand.Add.class, VipCommand.Del.class, VipCommand.ListVips.class})
+final class VipCommand {
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Add a VIP. Port 0 means every port of the address. Without reals it drops its traffic"
+                    + " (counted as no real) until `xdplb real add` gives it some."},
+            footer = {"", "Flags: no-sport (hash without the source port), no-conntrack (never use the connection table),",
+                    "       dport-only (hash on the destination port only).", "", "Examples:",
+                    "  xdplb vip add 192.0.2.10:80/tcp",
+                    "  xdplb vip add [2001:db8::10]:443/udp --encap gue --flag no-sport"})
+    static final class Add implements Runnable {
+        @Spec CommandSpec spec;
+
+        @Parameters(paramLabel = "VIP", description = "ADDR:PORT/PROTO, e.g. 192.0.2.10:80/tcp or [2001:db8::10]:443/udp")
+        String vip;
+
+        @Option(names = "--encap", defaultValue = "ipip", paramLabel = "ipip|gue",
+                description = "How packets reach the reals. Default: ${DEFAULT-VALUE}.")
+        String encap;
+
+        @Option(names = "--flag", paramLabel = "NAME", description = "A VIP flag (repeatable): no-sport, no-conntrack, dport-only.")
+        List<String> flags = new ArrayList<>();
+
+        @Override
+        public void run() {
+            Vip v = Vip.parse(vip);
+            Encap e = Encap.parse(encap);
+            List<VipFlag> f = flags.stream().map(VipFlag::parse).toList();
+            Instance instance = Instance.of(spec);
+            XdplbCommand.requireRoot("xdplb vip add");
+            instance.balancer().change(c -> {
+                if (c.vip(v).isPresent()) {
+                    throw new UserError("VIP " + v + " already exists; `xdplb vip del " + v + "` first, or change it with `xdplb apply`");
+                }
+                return c.withVip(VipConfig.of(v, e, f));
+            });
+            spec.commandLine().getOut().println("added VIP " + v + " (encap " + e.label() + (f.isEmpty() ? "" : ", flags "
+                    + VipFlag.format(f)) + ")");
+        }
+    }
+
+    @Command(name = "del", mixinStandardHelpOptions = true,
+            description = "Delete a VIP and its reals; its flows are forgotten.",
+            footer = {"", "Example:", "  xdplb vip del 192.0.2.10:80/tcp"})
+    static final class Del implements Runnable {
+        @Spec CommandSpec spec;
+
+        @Parameters(paramLabel = "VIP", description = "ADDR:PORT/PROTO")
+        String vip;
+
+        @Override
+        public void run() {
+            Vip v = Vip.parse(vip);
+            Instance instance = Instance.of(spec);
+            XdplbCommand.requireRoot("xdplb vip del");
+            instance.balancer().change(c -> c.withoutVip(v));
+            spec.commandLine().getOut().println("deleted VIP " + v);
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List the VIPs of the configuration with their encapsulation, flags and reals.",
+            footer = {"", "Examples:", "  xdplb vip list", "  xdplb vip list --json | jq -r '.[].vip'"})
+    static final class ListVips implements Runnable {
+        @Spec CommandSpec spec;
+
+        @Option(names = "--json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Override
+        public void run() {
+            var out = spec.commandLine().getOut();
+            List<VipConfig> vips = Instance.of(spec).store().load().vips();
+            if (json) {
+                ArrayNode arr = Json.MAPPER.createArrayNode();
+                for (VipConfig v : vips) arr.add(ConfigJson.toJson(v));
+                out.println(Json.write(arr));
+                return;
+            }
+            if (vips.isEmpty()) {
+                out.println("no VIPs (add one with `xdplb vip add ADDR:PORT/PROTO`)");
+                return;
+            }
+            Table t = new Table("VIP", "ENCAP", "FLAGS", "REALS (weight)");
+            for (VipConfig v : vips) {
+                List<String> reals = new ArrayList<>();
+                for (Real r : v.reals()) reals.add(IpAddresses.format(r.address()) + "(" + r.weight() + ")");
+                t.row(v.vip(), v.encap().label(), v.flags().isEmpty() ? "-" : VipFlag.format(v.flags()),
+                        reals.isEmpty() ? "-" : String.join(" ", reals));
+            }
+            t.print(out);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.xdplb.director;
+
+import io.xdplb.UserError;
+import io.xdplb.attach.InstanceLayout;
+import io.xdplb.attach.InstanceLayout.Target;
+import io.xdplb.attach.XdpAttachments;
+import io.xdplb.libbpf.BpfProgram;
+import io.xdplb.libbpf.Netns;
+import io.xdplb.libbpf.XdpMode;
+import io.xdplb.maps.LbConfig;
+import io.xdplb.model.Config;
+import io.xdplb.model.ConfigStore;
+import io.xdplb.model.Director;
+import io.xdplb.model.Sizes;
+
+import java.util.function.UnaryOperator;
+
+/**
+ * The director of one instance: its attachment and its configuration. Every change runs
+ * inside one {@link ConfigStore#update}: the new configuration is validated first (the
+ * model's constructors refuse bad input), the maps are brought to it, and only then is the
+ * file written, so bad input changes nothing and parallel commands never lose an update.
+ */
+public final class Balancer {
+    private final InstanceLayout layout;
+    private final ConfigStore store;
+    private final XdpAttachments attachments;
+
+    public Balancer(InstanceLayout layout, ConfigStore store) {
+        this.layout = layout;
+        this.store = store;
+        this.attachments = new XdpAttachments(layout);
+    }
+
+    public ConfigStore store() {
+        return store;
+    }
+
+    public boolean isAttached() {
+        return BalancerPins.isLoaded(layout);
+    }
+
+    /** Loads the director with these sizes, programs every VIP of the configuration, attaches it. */
+    public Config attach(Director d, Sizes sizes) {
+        return store.update(current -> {
+            if (isAttached()) {
+                String where = current.director() == null ? "an interface" : current.director().where();
+                throw new UserError("the balancer of instance " + layout.instance() + " is already attached to " + where
+                        + "; `xdplb detach` it first, or use another --instance");
+            }
+            Target target = new Target(d.iface(), d.netns());
+            Netns.run(d.netns(), () -> XdpAttachments.ifindex(target));
+            LbConfig lb = LbSettings.resolve(target, d.egress(), d.gatewayMac(),
+                    d.src4() == null ? null : d.src4().getHostAddress(),
+                    d.src6() == null ? null : d.src6().getHostAddress(), d.guePort(), d.mtu());
+            Config next = current.withSizes(sizes).withDirector(d);
+            BalancerPins.load(layout, sizes);
+            try {
+                try (BalancerMaps maps = BalancerPins.maps(layout)) {
+                    maps.lbConfig.put(0, lb);
+                    new MapSync(maps).apply(null, next);
+                }
+                try (BpfProgram prog = BalancerPins.program(layout)) {
+                    attachments.attach(prog, target, XdpMode.parse(d.mode().label()));
+                }
+            } catch (RuntimeException e) {
+                BalancerPins.unpin(layout);
+                throw e;
+            }
+            return next;
+        });
+    }
+
+    /** Detaches the director from target and removes its program and maps; the VIPs stay in the file. */
+    public Config detach(Target target) {
+        return store.update(current -> {
+            attachments.detach(target, BalancerObject.NAME, "use `xdplb pass detach` or `xdplb realserver teardown`");
+            BalancerPins.unpin(layout);
+            return current.withDirector(null);
+        });
+    }
+
+    /**
+     * Changes the configuration with change; when the director is attached, its maps follow.
+     * change throws a UserError for bad input, before anything is touched.
+     */
+    public Config change(UnaryOperator<Config> change) {
+        return store.update(current -> {
+            Config next = change.apply(current);
+            if (isAttached()) {
+                try (BalancerMaps maps = BalancerPins.maps(layout)) {
+                    if (!maps.sizes().equals(next.sizes())) {
+                        throw new UserError("the attached balancer was loaded with sizes " + maps.sizes()
+                                + "; changing sizes needs `xdplb detach` and `xdplb attach` again");
+                    }
+                    new MapSync(maps).apply(current, next);
+                }
+            }
+            return next;
+        });
+    }
+}
