@@ -79,7 +79,7 @@ struct flow_key {
 struct flow_state {
 	__u32 real_id;
 	__u32 vip_id;
-	__u64 last_seen_ns; /* bpf_ktime_get_ns() of the last packet, refreshed at most once a second */
+	__u64 last_seen_ns; /* bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC) of the last packet, refreshed at most once a second */
 }; /* 16 bytes */
 
 /* lb_config: array, one entry, written by `xdplb attach`. */
@@ -92,7 +92,7 @@ struct lb_config {
 	__be16 gue_port;      /* GUE destination port, e.g. htons(6080) */
 	__u16 mtu;            /* largest L3 packet the egress link carries, e.g. 1500 */
 	__u32 flags;          /* reserved, 0 */
-}; /* 48 bytes */
+}; /* 44 bytes */
 
 /* Value of vip_stats (by vip id), real_stats (by real id) and lb_stats (by enum xdplb_stat); all per-CPU arrays. */
 struct counter {
