@@ -15,7 +15,9 @@ import java.nio.file.Path;
 
 @Command(name = "xdplb", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "An XDP/eBPF L4 load balancer (katran-style, direct server return).",
-        subcommands = {AttachCommand.class, DetachCommand.class, VipCommand.class, RealCommand.class, StatusCommand.class,
+        subcommands = {AttachCommand.class, DetachCommand.class, VipCommand.class, RealCommand.class, StatsCommand.class,
+                DumpCommand.class,
+                StatusCommand.class,
                 PassCommand.class, RealserverCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  xdplb pass attach --iface veth1 --netns lab",

@@ -151,9 +151,27 @@ public final class MapSync {
     /** For tests and `dump`: the real ids of the VIP's live ring. */
     public int[] liveRing(Vip vip) {
         VipMeta m = Objects.requireNonNull(maps.vip2tnl.get(key(vip)).orElse(null), "no such VIP in the maps");
+        return liveRing(maps, m, ringSize);
+    }
+
+    /** The live ring of the VIP with this vip2tnl value, read in batches. */
+    public static int[] liveRing(BalancerMaps maps, VipMeta m, int ringSize) {
+        int base = (m.vipId() * 2 + (m.ringSlot() & 1)) * ringSize;
         int[] out = new int[ringSize];
-        int base = (m.vipId() * 2 + m.ringSlot()) * ringSize;
-        for (int i = 0; i < ringSize; i++) out[i] = maps.ring.get(base + i).orElse(0);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            int chunk = 4096;
+            var keys = arena.allocate(4L * chunk, 4);
+            var values = arena.allocate(4L * chunk, 4);
+            for (int done = 0; done < ringSize; ) {
+                int want = Math.min(chunk, ringSize - done);
+                int got = maps.ring.raw().lookupArrayBatch(base + done, want, keys, values);
+                if (got <= 0) break;
+                for (int i = 0; i < got && done + i < ringSize; i++) {
+                    out[done + i] = values.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i);
+                }
+                done += got;
+            }
+        }
         return out;
     }
 }

@@ -112,6 +112,22 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads up to count consecutive entries of an array map starting at index start
+     * (bpf_map_lookup_batch) into keys/values; returns how many were read.
+     */
+    public int lookupArrayBatch(int start, int count, MemorySegment keys, MemorySegment values) {
+        try (Arena arena = Arena.ofConfined()) {
+            // the batch token is the key before the first one wanted; none means "from index 0"
+            MemorySegment in = start == 0 ? MemorySegment.NULL : arena.allocateFrom(ValueLayout.JAVA_INT, start - 1);
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment n = arena.allocateFrom(ValueLayout.JAVA_INT, count);
+            int rc = Libbpf.bpf_map_lookup_batch(fd, in, out, keys, values, n, MemorySegment.NULL);
+            if (rc < 0 && rc != -2) NativeException.check("bpf_map_lookup_batch(" + name + ")", rc);
+            return n.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
     public void pin(Path path) {
         Pins.objPin(fd, path);
     }

@@ -1,0 +1,161 @@
+package io.xdplb.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.xdplb.UserError;
+import io.xdplb.director.BalancerMaps;
+import io.xdplb.director.BalancerPins;
+import io.xdplb.director.StatNames;
+import io.xdplb.director.Stats;
+import io.xdplb.maps.Counter;
+import io.xdplb.realserver.DecapMaps;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+@Command(name = "stats", mixinStandardHelpOptions = true,
+        description = {"Packets and bytes per VIP and per real, and the data path's counters by verdict and reason"
+                + " (summed over CPUs). With --watch, prints again every N seconds with rates over the interval."},
+        footer = {"", "Examples:", "  xdplb stats", "  xdplb stats --watch 1", "  xdplb stats --json | jq '.global.drop_no_real'"})
+final class StatsCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--json", description = "Print JSON instead of tables.")
+    boolean json;
+
+    @Option(names = "--watch", paramLabel = "SECONDS", description = "Print again every SECONDS, with rates.")
+    Integer watch;
+
+    @Option(names = "--count", paramLabel = "N", description = "With --watch: stop after N readings (default: until interrupted).")
+    Integer count;
+
+    @Override
+    public void run() {
+        if (watch != null && watch < 1) throw new UserError("bad --watch " + watch + ": must be 1 or more seconds");
+        if (count != null && count < 1) throw new UserError("bad --count " + count + ": must be 1 or more");
+        Instance instance = Instance.of(spec);
+        XdplbCommand.requireRoot("xdplb stats");
+        List<String> names = StatNames.balancer();
+        List<String> decapNames = null;
+        PrintWriter out = spec.commandLine().getOut();
+        try (BalancerMaps maps = BalancerPins.maps(instance.layout())) {
+            Stats previous = null;
+            Map<String, Counter> previousDecap = null;
+            int readings = 0;
+            while (true) {
+                Stats now = Stats.read(maps, names);
+                Map<String, Counter> decap = null;
+                if (Files.exists(instance.layout().map(DecapMaps.NAMES.getFirst()))) {
+                    if (decapNames == null) decapNames = StatNames.decap();
+                    try (DecapMaps d = DecapMaps.pinned(instance.layout())) {
+                        decap = Stats.global(d.stats, decapNames);
+                    }
+                }
+                double seconds = previous == null ? 0 : (now.atNanos() - previous.atNanos()) / 1e9;
+                if (json) out.println(Json.write(toJson(now, previous, decap, previousDecap, seconds)));
+                else print(out, now, previous, decap, previousDecap, seconds);
+                out.flush();
+                readings++;
+                if (watch == null || (count != null && readings >= count)) return;
+                previous = now;
+                previousDecap = decap;
+                try {
+                    Thread.sleep(watch * 1000L);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private static Map<String, Counter> byName(List<Stats.Row> rows) {
+        Map<String, Counter> m = new HashMap<>();
+        for (Stats.Row r : rows) m.put(r.name(), r.counter());
+        return m;
+    }
+
+    private static String rate(Counter now, Counter before, double seconds, boolean bytes) {
+        if (before == null || seconds <= 0) return "-";
+        long d = bytes ? now.bytes() - before.bytes() : now.packets() - before.packets();
+        return String.format("%.1f", (bytes ? d * 8 : d) / seconds);
+    }
+
+    private static void print(PrintWriter out, Stats now, Stats before, Map<String, Counter> decap,
+                              Map<String, Counter> decapBefore, double seconds) {
+        Map<String, Counter> vipsBefore = before == null ? Map.of() : byName(before.vips());
+        Map<String, Counter> realsBefore = before == null ? Map.of() : byName(before.reals());
+        Table v = new Table("VIP", "PACKETS", "BYTES", "PPS", "BPS");
+        for (Stats.Row r : now.vips()) {
+            v.row(r.name(), r.counter().packets(), r.counter().bytes(), rate(r.counter(), vipsBefore.get(r.name()), seconds, false),
+                    rate(r.counter(), vipsBefore.get(r.name()), seconds, true));
+        }
+        v.print(out);
+        out.println();
+        Table re = new Table("REAL", "PACKETS", "BYTES", "PPS", "BPS");
+        for (Stats.Row r : now.reals()) {
+            re.row(r.name(), r.counter().packets(), r.counter().bytes(), rate(r.counter(), realsBefore.get(r.name()), seconds, false),
+                    rate(r.counter(), realsBefore.get(r.name()), seconds, true));
+        }
+        re.print(out);
+        out.println();
+        Table g = new Table("COUNTER", "PACKETS", "BYTES", "PPS");
+        now.global().forEach((name, c) -> g.row(name, c.packets(), c.bytes(),
+                rate(c, before == null ? null : before.global().get(name), seconds, false)));
+        g.print(out);
+        if (decap != null) {
+            out.println();
+            Table d = new Table("DECAP COUNTER", "PACKETS", "BYTES", "PPS");
+            decap.forEach((name, c) -> d.row(name, c.packets(), c.bytes(),
+                    rate(c, decapBefore == null ? null : decapBefore.get(name), seconds, false)));
+            d.print(out);
+        }
+        if (before != null) out.println("(rates over the last " + String.format("%.1f", seconds) + " s)");
+    }
+
+    private static ObjectNode counter(ObjectNode o, Counter c, Counter before, double seconds) {
+        o.put("packets", c.packets());
+        o.put("bytes", c.bytes());
+        if (before != null && seconds > 0) {
+            o.put("pps", (c.packets() - before.packets()) / seconds);
+            o.put("bps", (c.bytes() - before.bytes()) * 8 / seconds);
+        }
+        return o;
+    }
+
+    private static ObjectNode toJson(Stats now, Stats before, Map<String, Counter> decap, Map<String, Counter> decapBefore,
+                                     double seconds) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        Map<String, Counter> vipsBefore = before == null ? Map.of() : byName(before.vips());
+        Map<String, Counter> realsBefore = before == null ? Map.of() : byName(before.reals());
+        ArrayNode vips = root.putArray("vips");
+        for (Stats.Row r : now.vips()) {
+            ObjectNode o = vips.addObject();
+            o.put("vip", r.name());
+            o.put("id", r.id());
+            counter(o, r.counter(), vipsBefore.get(r.name()), seconds);
+        }
+        ArrayNode reals = root.putArray("reals");
+        for (Stats.Row r : now.reals()) {
+            ObjectNode o = reals.addObject();
+            o.put("address", r.name());
+            o.put("id", r.id());
+            counter(o, r.counter(), realsBefore.get(r.name()), seconds);
+        }
+        ObjectNode g = root.putObject("global");
+        now.global().forEach((name, c) -> counter(g.putObject(name), c, before == null ? null : before.global().get(name), seconds));
+        if (decap != null) {
+            ObjectNode d = root.putObject("decap");
+            decap.forEach((name, c) -> counter(d.putObject(name), c, decapBefore == null ? null : decapBefore.get(name), seconds));
+        }
+        if (before != null) root.put("intervalSeconds", seconds);
+        return root;
+    }
+}
