@@ -25,9 +25,9 @@
 #include "encap.h"
 #include "icmp.h" /* also <linux/icmp.h>, <linux/icmpv6.h>: see there */
 
-#define XDPLB_MAX_VIPS      256
+#define XDPLB_MAX_VIPS      64
 #define XDPLB_MAX_REALS     4096
-#define XDPLB_RING_SIZE     16381
+#define XDPLB_RING_SIZE     65537
 #define XDPLB_CONN_ENTRIES  65536
 #define XDPLB_LAST_SEEN_NS  1000000000ULL /* refresh last_seen at most once a second */
 

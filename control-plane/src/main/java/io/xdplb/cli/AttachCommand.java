@@ -47,13 +47,13 @@ final class AttachCommand implements Runnable {
             description = "Largest packet the egress link carries; bigger encapsulated packets get ICMP too-big. Default: ${DEFAULT-VALUE}.")
     int mtu;
 
-    @Option(names = "--max-vips", paramLabel = "N", description = "Load-time size: VIPs. Default: 256.")
+    @Option(names = "--max-vips", paramLabel = "N", description = "Load-time size: VIPs. Default: 64.")
     Integer maxVips;
 
     @Option(names = "--max-reals", paramLabel = "N", description = "Load-time size: reals (ids). Default: 4096.")
     Integer maxReals;
 
-    @Option(names = "--ring-size", paramLabel = "PRIME", description = "Load-time size: Maglev ring slots per VIP (a prime). Default: 16381.")
+    @Option(names = "--ring-size", paramLabel = "PRIME", description = "Load-time size: Maglev ring slots per VIP (a prime). Default: 65537.")
     Integer ringSize;
 
     @Option(names = "--conn-table-size", paramLabel = "N", description = "Load-time size: connection table entries (LRU). Default: 65536.")

@@ -1,7 +1,8 @@
 package io.xdplb.cli;
 
 import io.xdplb.UserError;
-import io.xdplb.attach.InstanceLayout;
+import io.xdplb.model.Config;
+import io.xdplb.model.RealServer;
 import io.xdplb.libbpf.XdpMode;
 import io.xdplb.realserver.RealServerState;
 import io.xdplb.realserver.RealServers;
@@ -48,8 +49,14 @@ final class RealserverCommand {
             var vipAddrs = RealServers.parseVips(vips);
             var target = where.target();
             XdplbCommand.requireRoot("xdplb realserver setup");
-            RealServerState s = new RealServers(InstanceLayout.of(XdplbCommand.instance(spec)))
-                    .setup(target, vipAddrs, guePort, xdpMode);
+            Instance instance = Instance.of(spec);
+            RealServerState[] done = new RealServerState[1];
+            instance.store().update(c -> {
+                Config next = c.withRealServer(new RealServer(target.iface(), target.netns(), vipAddrs, guePort));
+                done[0] = new RealServers(instance.layout()).setup(target, vipAddrs, guePort, xdpMode);
+                return next;
+            });
+            RealServerState s = done[0];
             spec.commandLine().getOut().println("real server set up on " + target + ": VIPs " + String.join(", ", s.vips())
                     + " on lo, decap for " + String.join(", ", s.tunnelAddresses()) + " (GUE port " + s.guePort() + ")");
         }
@@ -70,7 +77,12 @@ final class RealserverCommand {
         public void run() {
             var target = where.target();
             XdplbCommand.requireRoot("xdplb realserver teardown");
-            new RealServers(InstanceLayout.of(XdplbCommand.instance(spec))).teardown(target);
+            Instance instance = Instance.of(spec);
+            instance.store().update(c -> {
+                new RealServers(instance.layout()).teardown(target);
+                boolean listed = c.realservers().stream().anyMatch(r -> r.sameInterface(target.iface(), target.netns()));
+                return listed ? c.withoutRealServer(target.iface(), target.netns()) : c;
+            });
             spec.commandLine().getOut().println("real server set-up removed from " + target);
         }
     }

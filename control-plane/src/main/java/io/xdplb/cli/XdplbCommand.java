@@ -16,7 +16,7 @@ import java.nio.file.Path;
 @Command(name = "xdplb", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "An XDP/eBPF L4 load balancer (katran-style, direct server return).",
         subcommands = {AttachCommand.class, DetachCommand.class, VipCommand.class, RealCommand.class, StatsCommand.class,
-                DumpCommand.class,
+                DumpCommand.class, ApplyCommand.class, ExportCommand.class,
                 StatusCommand.class,
                 PassCommand.class, RealserverCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",

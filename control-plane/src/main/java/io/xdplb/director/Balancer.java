@@ -42,42 +42,12 @@ public final class Balancer {
 
     /** Loads the director with these sizes, programs every VIP of the configuration, attaches it. */
     public Config attach(Director d, Sizes sizes) {
-        return store.update(current -> {
-            if (isAttached()) {
-                String where = current.director() == null ? "an interface" : current.director().where();
-                throw new UserError("the balancer of instance " + layout.instance() + " is already attached to " + where
-                        + "; `xdplb detach` it first, or use another --instance");
-            }
-            Target target = new Target(d.iface(), d.netns());
-            Netns.run(d.netns(), () -> XdpAttachments.ifindex(target));
-            LbConfig lb = LbSettings.resolve(target, d.egress(), d.gatewayMac(),
-                    d.src4() == null ? null : d.src4().getHostAddress(),
-                    d.src6() == null ? null : d.src6().getHostAddress(), d.guePort(), d.mtu());
-            Config next = current.withSizes(sizes).withDirector(d);
-            BalancerPins.load(layout, sizes);
-            try {
-                try (BalancerMaps maps = BalancerPins.maps(layout)) {
-                    maps.lbConfig.put(0, lb);
-                    new MapSync(maps).apply(null, next);
-                }
-                try (BpfProgram prog = BalancerPins.program(layout)) {
-                    attachments.attach(prog, target, XdpMode.parse(d.mode().label()));
-                }
-            } catch (RuntimeException e) {
-                BalancerPins.unpin(layout);
-                throw e;
-            }
-            return next;
-        });
+        return store.update(current -> attachIn(current, d, sizes));
     }
 
     /** Detaches the director from target and removes its program and maps; the VIPs stay in the file. */
     public Config detach(Target target) {
-        return store.update(current -> {
-            attachments.detach(target, BalancerObject.NAME, "use `xdplb pass detach` or `xdplb realserver teardown`");
-            BalancerPins.unpin(layout);
-            return current.withDirector(null);
-        });
+        return store.update(current -> detachIn(current, target));
     }
 
     /**
@@ -85,18 +55,56 @@ public final class Balancer {
      * change throws a UserError for bad input, before anything is touched.
      */
     public Config change(UnaryOperator<Config> change) {
-        return store.update(current -> {
-            Config next = change.apply(current);
-            if (isAttached()) {
-                try (BalancerMaps maps = BalancerPins.maps(layout)) {
-                    if (!maps.sizes().equals(next.sizes())) {
-                        throw new UserError("the attached balancer was loaded with sizes " + maps.sizes()
-                                + "; changing sizes needs `xdplb detach` and `xdplb attach` again");
-                    }
-                    new MapSync(maps).apply(current, next);
-                }
+        return store.update(current -> changeIn(current, change.apply(current)));
+    }
+
+    /** attach, inside a configuration transaction: returns the new configuration. */
+    public Config attachIn(Config current, Director d, Sizes sizes) {
+        if (isAttached()) {
+            String where = current.director() == null ? "an interface" : current.director().where();
+            throw new UserError("the balancer of instance " + layout.instance() + " is already attached to " + where
+                    + "; `xdplb detach` it first, or use another --instance");
+        }
+        Target target = new Target(d.iface(), d.netns());
+        Netns.run(d.netns(), () -> XdpAttachments.ifindex(target));
+        LbConfig lb = LbSettings.resolve(target, d.egress(), d.gatewayMac(),
+                d.src4() == null ? null : d.src4().getHostAddress(),
+                d.src6() == null ? null : d.src6().getHostAddress(), d.guePort(), d.mtu());
+        Config next = current.withSizes(sizes).withDirector(d);
+        BalancerPins.load(layout, sizes);
+        try {
+            try (BalancerMaps maps = BalancerPins.maps(layout)) {
+                maps.lbConfig.put(0, lb);
+                new MapSync(maps).apply(null, next);
             }
-            return next;
-        });
+            try (BpfProgram prog = BalancerPins.program(layout)) {
+                attachments.attach(prog, target, XdpMode.parse(d.mode().label()));
+            }
+        } catch (RuntimeException e) {
+            BalancerPins.unpin(layout);
+            throw e;
+        }
+        return next;
+    }
+
+    /** detach, inside a configuration transaction. */
+    public Config detachIn(Config current, Target target) {
+        attachments.detach(target, BalancerObject.NAME, "use `xdplb pass detach` or `xdplb realserver teardown`");
+        BalancerPins.unpin(layout);
+        return current.withDirector(null);
+    }
+
+    /** Brings the maps (when attached) from current to next, inside a configuration transaction. */
+    public Config changeIn(Config current, Config next) {
+        if (isAttached()) {
+            try (BalancerMaps maps = BalancerPins.maps(layout)) {
+                if (!maps.sizes().equals(next.sizes())) {
+                    throw new UserError("the attached balancer was loaded with sizes " + maps.sizes()
+                            + "; changing sizes needs `xdplb detach` and `xdplb attach` again");
+                }
+                new MapSync(maps).apply(current, next);
+            }
+        }
+        return next;
     }
 }

@@ -1,0 +1,58 @@
+package io.xdplb.cli;
+
+import io.xdplb.UserError;
+import io.xdplb.director.Reconciler;
+import io.xdplb.model.Config;
+import io.xdplb.model.ConfigJson;
+import io.xdplb.model.Plan;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+@Command(name = "apply", mixinStandardHelpOptions = true,
+        description = {"Make the instance match a configuration file: the whole file is validated first, then the"
+                + " director, VIPs, reals and real-server set-ups are added, changed or removed to match it."
+                + " Compared with what is really attached, so applying a saved file after a reboot restores everything."},
+        footer = {"", "Examples:", "  xdplb apply -f lb.json --dry-run     # print the plan, change nothing",
+                "  xdplb apply -f lb.json", "  xdplb export > lb.json && xdplb apply -f lb.json   # nothing to do"})
+final class ApplyCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "The configuration (JSON; - for stdin).")
+    String file;
+
+    @Option(names = "--dry-run", description = "Print what would be done; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Print the plan as JSON.")
+    boolean json;
+
+    @Override
+    public void run() {
+        String text;
+        try {
+            text = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                    : Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new UserError("config file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new UserError("cannot read config file " + file + ": " + e.getMessage());
+        }
+        Config desired = ConfigJson.parse(text, file.equals("-") ? "stdin" : file);
+        Instance instance = Instance.of(spec);
+        XdplbCommand.requireRoot(dryRun ? "xdplb apply --dry-run" : "xdplb apply");
+        Reconciler r = new Reconciler(instance.layout(), instance.store());
+        Plan plan = dryRun ? r.plan(desired) : r.apply(desired);
+        var out = spec.commandLine().getOut();
+        if (json) out.println(Json.write(plan.toJson()));
+        else out.print(plan.isEmpty() ? Plan.NOTHING_TO_DO + "\n" : plan.text() + (plan.text().endsWith("\n") ? "" : "\n"));
+        if (dryRun && !json) out.println("(dry run: nothing changed)");
+    }
+}

@@ -1,0 +1,46 @@
+package io.xdplb.model;
+
+/** Checks for interface and namespace names, the way the kernel and iproute2 check them. */
+final class Names {
+    private Names() {}
+
+    /** Linux dev_valid_name(): 1..15 bytes, not "." or "..", no '/', ':' or whitespace. */
+    static String ifaceProblem(String name) {
+        if (name.isEmpty() || name.length() > 15) return "an interface name is 1..15 characters";
+        if (name.equals(".") || name.equals("..")) return "not a valid interface name";
+        for (char c : name.toCharArray()) {
+            if (c == '/' || c == ':' || Character.isWhitespace(c) || c < 0x21 || c > 0x7e) {
+                return "an interface name cannot contain '/', ':', spaces or non-ASCII characters";
+            }
+        }
+        return null;
+    }
+
+    /** A name under /run/netns: no '/', not "." or "..", printable, at most 255 bytes. */
+    static String netnsProblem(String name) {
+        if (name.isEmpty() || name.length() > 255) return "a namespace name is 1..255 characters";
+        if (name.equals(".") || name.equals("..")) return "not a valid namespace name";
+        for (char c : name.toCharArray()) {
+            if (c == '/' || Character.isWhitespace(c) || c < 0x21 || c > 0x7e) {
+                return "a namespace name cannot contain '/', spaces or non-ASCII characters";
+            }
+        }
+        return null;
+    }
+
+    static void checkIface(String field, String name) {
+        if (name == null) throw new Invalid(field, null, "is required");
+        String p = ifaceProblem(name);
+        if (p != null) throw new Invalid(field, Invalid.quote(name), p);
+    }
+
+    static void checkNetns(String field, String name) {
+        if (name == null) return; // the caller's own namespace
+        String p = netnsProblem(name);
+        if (p != null) throw new Invalid(field, Invalid.quote(name), p);
+    }
+
+    static void checkPort(String field, int port) {
+        if (port < 1 || port > 65535) throw new Invalid(field, "" + port, "must be 1..65535");
+    }
+}

@@ -1,0 +1,83 @@
+package io.xdplb.model;
+
+import io.xdplb.UserError;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One VIP's desired state. Reals are validated in the order given (so errors can name
+ * "reals[2]") and then kept sorted by address, which makes equal configurations equal records.
+ */
+public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> reals) {
+    public VipConfig {
+        Objects.requireNonNull(vip, "vip");
+        Objects.requireNonNull(encap, "encap");
+        EnumSet<VipFlag> f = EnumSet.noneOf(VipFlag.class);
+        f.addAll(flags);
+        flags = Collections.unmodifiableSet(f);
+        Map<InetAddress, Integer> firstIndex = new HashMap<>();
+        for (int j = 0; j < reals.size(); j++) {
+            InetAddress a = reals.get(j).address();
+            Integer k = firstIndex.putIfAbsent(a, j);
+            if (k != null) {
+                throw new Invalid("reals[" + j + "].address", Invalid.quote(IpAddresses.format(a)),
+                        "real " + IpAddresses.format(a) + " is listed twice in VIP " + vip + " (also reals[" + k + "])");
+            }
+            String p = encap.problem(vip, a);
+            if (p != null) throw new Invalid("reals[" + j + "].address", Invalid.quote(IpAddresses.format(a)), p);
+        }
+        List<Real> sorted = new ArrayList<>(reals);
+        sorted.sort(Real.ORDER);
+        reals = List.copyOf(sorted);
+    }
+
+    /** A VIP without reals. */
+    public static VipConfig of(Vip vip, Encap encap, Collection<VipFlag> flags) {
+        return new VipConfig(vip, encap, Set.copyOf(flags), List.of());
+    }
+
+    /** vip_meta.flags. */
+    public int flagMask() {
+        return VipFlag.toMask(flags);
+    }
+
+    public Optional<Real> real(InetAddress address) {
+        return reals.stream().filter(r -> r.address().equals(address)).findFirst();
+    }
+
+    /** Same VIP with different encap and flags; the reals stay (and must be carried by the new encap). */
+    public VipConfig withSettings(Encap newEncap, Collection<VipFlag> newFlags) {
+        for (Real r : reals) newEncap.check(vip, r.address());
+        return new VipConfig(vip, newEncap, Set.copyOf(newFlags), reals);
+    }
+
+    /** Adds the real, or sets its weight if it is already there. */
+    public VipConfig withReal(Real real) {
+        encap.check(vip, real.address());
+        List<Real> next = new ArrayList<>(reals);
+        next.removeIf(r -> r.address().equals(real.address()));
+        next.add(real);
+        return new VipConfig(vip, encap, flags, next);
+    }
+
+    /** Removes the real; a {@link UserError} when it is not there. */
+    public VipConfig withoutReal(InetAddress address) {
+        if (real(address).isEmpty()) {
+            throw new UserError("real " + IpAddresses.format(address) + " is not in VIP " + vip
+                    + " (see xdplb real list " + vip + ")");
+        }
+        List<Real> next = new ArrayList<>(reals);
+        next.removeIf(r -> r.address().equals(address));
+        return new VipConfig(vip, encap, flags, next);
+    }
+}
