@@ -42,25 +42,26 @@ final class StatsCommand implements Runnable {
         if (count != null && count < 1) throw new UserError("bad --count " + count + ": must be 1 or more");
         Instance instance = Instance.of(spec);
         XdplbCommand.requireRoot("xdplb stats");
-        List<String> names = StatNames.balancer();
-        List<String> decapNames = null;
+        boolean balancer = BalancerPins.isLoaded(instance.layout());
+        boolean decapLoaded = Files.exists(instance.layout().map(DecapMaps.NAMES.getFirst()));
+        if (!balancer && !decapLoaded) {
+            throw new UserError("instance " + instance.layout().instance() + " has nothing attached: no counters"
+                    + " (`xdplb attach` or `xdplb realserver setup` first)");
+        }
+        List<String> names = balancer ? StatNames.balancer() : List.of();
+        List<String> decapNames = decapLoaded ? StatNames.decap() : List.of();
         PrintWriter out = spec.commandLine().getOut();
-        try (BalancerMaps maps = BalancerPins.maps(instance.layout())) {
+        try (BalancerMaps maps = balancer ? BalancerPins.maps(instance.layout()) : null;
+             DecapMaps decapMaps = decapLoaded ? DecapMaps.pinned(instance.layout()) : null) {
             Stats previous = null;
             Map<String, Counter> previousDecap = null;
             int readings = 0;
             while (true) {
-                Stats now = Stats.read(maps, names);
-                Map<String, Counter> decap = null;
-                if (Files.exists(instance.layout().map(DecapMaps.NAMES.getFirst()))) {
-                    if (decapNames == null) decapNames = StatNames.decap();
-                    try (DecapMaps d = DecapMaps.pinned(instance.layout())) {
-                        decap = Stats.global(d.stats, decapNames);
-                    }
-                }
+                Stats now = maps != null ? Stats.read(maps, names) : new Stats(System.nanoTime(), List.of(), List.of(), Map.of());
+                Map<String, Counter> decap = decapMaps != null ? Stats.global(decapMaps.stats, decapNames) : null;
                 double seconds = previous == null ? 0 : (now.atNanos() - previous.atNanos()) / 1e9;
                 if (json) out.println(Json.write(toJson(now, previous, decap, previousDecap, seconds)));
-                else print(out, now, previous, decap, previousDecap, seconds);
+                else print(out, now, previous, decap, previousDecap, seconds, maps != null);
                 out.flush();
                 readings++;
                 if (watch == null || (count != null && readings >= count)) return;
@@ -89,7 +90,19 @@ final class StatsCommand implements Runnable {
     }
 
     private static void print(PrintWriter out, Stats now, Stats before, Map<String, Counter> decap,
-                              Map<String, Counter> decapBefore, double seconds) {
+                              Map<String, Counter> decapBefore, double seconds, boolean director) {
+        if (director) printDirector(out, now, before, seconds);
+        if (decap != null) {
+            if (director) out.println();
+            Table d = new Table("DECAP COUNTER", "PACKETS", "BYTES", "PPS");
+            decap.forEach((name, c) -> d.row(name, c.packets(), c.bytes(),
+                    rate(c, decapBefore == null ? null : decapBefore.get(name), seconds, false)));
+            d.print(out);
+        }
+        if (before != null) out.println("(rates over the last " + String.format("%.1f", seconds) + " s)");
+    }
+
+    private static void printDirector(PrintWriter out, Stats now, Stats before, double seconds) {
         Map<String, Counter> vipsBefore = before == null ? Map.of() : byName(before.vips());
         Map<String, Counter> realsBefore = before == null ? Map.of() : byName(before.reals());
         Table v = new Table("VIP", "PACKETS", "BYTES", "PPS", "BPS");
@@ -110,14 +123,6 @@ final class StatsCommand implements Runnable {
         now.global().forEach((name, c) -> g.row(name, c.packets(), c.bytes(),
                 rate(c, before == null ? null : before.global().get(name), seconds, false)));
         g.print(out);
-        if (decap != null) {
-            out.println();
-            Table d = new Table("DECAP COUNTER", "PACKETS", "BYTES", "PPS");
-            decap.forEach((name, c) -> d.row(name, c.packets(), c.bytes(),
-                    rate(c, decapBefore == null ? null : decapBefore.get(name), seconds, false)));
-            d.print(out);
-        }
-        if (before != null) out.println("(rates over the last " + String.format("%.1f", seconds) + " s)");
     }
 
     private static ObjectNode counter(ObjectNode o, Counter c, Counter before, double seconds) {
