@@ -56,13 +56,9 @@ public final class Interfaces {
         }
         byte[] mac = neighbourMac(netns, gw, dev);
         if (mac == null) {
-            // not resolved yet: one ping makes the kernel resolve it
-            try {
-                IpCommand.run(netns, fam, "neigh", "replace", gw, "dev", dev, "nud", "probe");
-            } catch (UserError ignored) {
-                // probing is best effort
-            }
-            for (int i = 0; i < 20 && mac == null; i++) {
+            // not resolved yet: one datagram to the gateway makes the kernel resolve it (ARP / ND)
+            poke(netns, gw);
+            for (int i = 0; i < 30 && mac == null; i++) {
                 try {
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
@@ -77,6 +73,17 @@ public final class Interfaces {
                     + " or give it with --gateway-mac aa:bb:cc:dd:ee:ff");
         }
         return mac;
+    }
+
+    /** Sends one empty UDP datagram to address:9 (discard) from inside the namespace. */
+    private static void poke(String netns, String address) {
+        io.xdplb.libbpf.Netns.run(netns, () -> {
+            try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+                s.send(new java.net.DatagramPacket(new byte[0], 0, Addresses.parseLiteral(address), 9));
+            } catch (java.io.IOException e) {
+                // resolution may still happen; the caller reports if it did not
+            }
+        });
     }
 
     private static byte[] neighbourMac(String netns, String ip, String dev) {
