@@ -13,6 +13,7 @@ packages=(
   "linux-libc-dev:kernel UAPI headers (linux/bpf.h)"
   "bpftool:inspecting programs and maps (docs, debugging)"
   "iproute2:ip netns / ip link, used by the CLI and the test network"
+  "ethtool:turns off checksum offload on the test network's veths"
   "maven:builds the control plane"
   "make:the build driver"
   "curl:the end-to-end tests and the demo"
