@@ -38,11 +38,7 @@ class PassAttachTest {
     }
 
     private Cli.Result xdplb(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--instance";
-        all[1] = instance;
-        System.arraycopy(args, 0, all, 2, args.length);
-        return Cli.run(all);
+        return Cli.inInstance(instance, args);
     }
 
     /** The xdp object `ip -j link show` reports for the interface (missing node when none). */

@@ -36,11 +36,7 @@ class DirectServerReturnTest {
     private static TestEnv env;
 
     static Cli.Result xdplb(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--instance";
-        all[1] = PREFIX;
-        System.arraycopy(args, 0, all, 2, args.length);
-        return Cli.run(all).ok();
+        return Cli.inInstance(PREFIX, args).ok();
     }
 
     @BeforeAll

@@ -16,6 +16,15 @@ public final class Cli {
         }
     }
 
+    /** xdplb --instance INSTANCE ARGS... */
+    public static Result inInstance(String instance, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--instance";
+        all[1] = instance;
+        System.arraycopy(args, 0, all, 2, args.length);
+        return run(all);
+    }
+
     public static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
