@@ -31,7 +31,7 @@ final class Capture implements AutoCloseable {
             for (String line; (line = r.readLine()) != null; ) {
                 if (stderr) {
                     if (line.contains("listening on")) listening.countDown();
-                } else {
+                } else if (!line.isBlank()) {
                     lines.add(line);
                 }
             }
