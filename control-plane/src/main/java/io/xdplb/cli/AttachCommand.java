@@ -1,8 +1,10 @@
 package io.xdplb.cli;
 
+import io.xdplb.UserError;
 import io.xdplb.model.AttachMode;
 import io.xdplb.model.Config;
 import io.xdplb.model.Director;
+import io.xdplb.model.Invalid;
 import io.xdplb.model.IpAddresses;
 import io.xdplb.model.Sizes;
 import picocli.CommandLine.Command;
@@ -10,6 +12,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+
+import java.util.Map;
 
 @Command(name = "attach", mixinStandardHelpOptions = true,
         description = {"Load the director program, program every VIP of the configuration into its maps, and attach"
@@ -59,16 +63,29 @@ final class AttachCommand implements Runnable {
     @Option(names = "--conn-table-size", paramLabel = "N", description = "Load-time size: connection table entries (LRU). Default: 65536.")
     Integer connTableSize;
 
+    private static final Map<String, String> OPTION_OF_FIELD = Map.of("iface", "--iface", "netns", "--netns",
+            "egress", "--egress", "gatewayMac", "--gateway-mac", "guePort", "--gue-port", "mtu", "--mtu",
+            "maxVips", "--max-vips", "maxReals", "--max-reals", "ringSize", "--ring-size", "connTableSize", "--conn-table-size");
+
     @Override
     public void run() {
         var target = where.target();
-        Director d = new Director(target.iface(), target.netns(), AttachMode.parse(mode), egress, gatewayMac,
-                src4 == null ? null : IpAddresses.parse4(src4, "--src4"),
-                src6 == null ? null : IpAddresses.parse6(src6, "--src6"), guePort, mtu);
+        Director d;
+        Sizes sizes;
         Instance instance = Instance.of(spec);
-        Sizes current = instance.store().load().sizes();
-        Sizes sizes = new Sizes(maxVips != null ? maxVips : current.maxVips(), maxReals != null ? maxReals : current.maxReals(),
-                ringSize != null ? ringSize : current.ringSize(), connTableSize != null ? connTableSize : current.connTableSize());
+        try {
+            d = new Director(target.iface(), target.netns(), AttachMode.parse(mode), egress, gatewayMac,
+                    src4 == null ? null : IpAddresses.parse4(src4, "--src4"),
+                    src6 == null ? null : IpAddresses.parse6(src6, "--src6"), guePort, mtu);
+            Sizes current = instance.store().load().sizes();
+            sizes = new Sizes(maxVips != null ? maxVips : current.maxVips(), maxReals != null ? maxReals : current.maxReals(),
+                    ringSize != null ? ringSize : current.ringSize(), connTableSize != null ? connTableSize : current.connTableSize());
+        } catch (Invalid e) {
+            // the model names its fields as the configuration file does; the operator typed options
+            String option = OPTION_OF_FIELD.get(e.field());
+            if (option == null) throw e;
+            throw new UserError("bad " + option + " " + (e.value() == null ? "" : e.value() + ": ") + e.reason());
+        }
         XdplbCommand.requireRoot("xdplb attach");
         Config c = instance.balancer().attach(d, sizes);
         spec.commandLine().getOut().println("attached balancer to " + d.where() + " (" + d.mode().label() + " mode, "

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 @Command(name = "real", mixinStandardHelpOptions = true,
         description = "Add, delete and list the real servers of a VIP.",
+        footer = {"", "Examples:", "  xdplb real add 192.0.2.10:80/tcp 198.51.100.11 --weight 2",
+                "  xdplb real list 192.0.2.10:80/tcp", "  xdplb real del 192.0.2.10:80/tcp 198.51.100.11"},
         subcommands = {RealCommand.Add.class, RealCommand.Del.class, RealCommand.ListReals.class})
 final class RealCommand {
 
@@ -44,6 +46,9 @@ final class RealCommand {
         public void run() {
             Vip v = Vip.parse(vip);
             InetAddress a = Real.parseAddress(address);
+            if (weight != null && (weight < 0 || weight > Real.MAX_WEIGHT)) {
+                throw new UserError("bad --weight " + weight + ": must be 0.." + Real.MAX_WEIGHT + " (0 drains the real)");
+            }
             Real r = new Real(a, weight == null ? Real.DEFAULT_WEIGHT : weight);
             Instance instance = Instance.of(spec);
             XdplbCommand.requireRoot("xdplb real add");

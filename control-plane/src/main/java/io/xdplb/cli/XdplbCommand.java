@@ -18,11 +18,12 @@ import java.nio.file.Path;
         subcommands = {AttachCommand.class, DetachCommand.class, VipCommand.class, RealCommand.class, StatsCommand.class,
                 DumpCommand.class, ApplyCommand.class, ExportCommand.class,
                 StatusCommand.class,
-                PassCommand.class, RealserverCommand.class, CommandLine.HelpCommand.class},
+                PassCommand.class, RealserverCommand.class, DocCommands.Completion.class, DocCommands.Man.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  xdplb pass attach --iface veth1 --netns lab",
                 "  xdplb status --json | jq .",
-                "", "Errors are one line on stderr and a non-zero exit (1: the command failed, 2: bad usage)."})
+                "", "Errors are one line on stderr and a non-zero exit (1: the command failed, 2: bad usage,"
+                + " 70: internal error). Reference: docs/cli.md, `xdplb man`."})
 public final class XdplbCommand {
     @Option(names = "--instance", scope = ScopeType.INHERIT, defaultValue = "default", paramLabel = "NAME",
             description = "Which balancer instance (pins under /sys/fs/bpf/xdplb/NAME). Default: ${DEFAULT-VALUE}.")
@@ -32,6 +33,9 @@ public final class XdplbCommand {
         CommandLine cl = new CommandLine(new XdplbCommand());
         cl.setExecutionExceptionHandler(XdplbCommand::onError);
         cl.setParameterExceptionHandler(XdplbCommand::onBadUsage);
+        // picocli's built-in `help` has no footer of its own; every command's --help shows an example
+        cl.getSubcommands().get("help").getCommandSpec().usageMessage()
+                .footer("", "Examples:", "  xdplb help attach", "  xdplb help vip      # then: xdplb vip add --help");
         return cl;
     }
 

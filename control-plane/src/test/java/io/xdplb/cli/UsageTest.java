@@ -3,6 +3,9 @@ package io.xdplb.cli;
 import io.xdplb.testing.Cli;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,5 +50,46 @@ class UsageTest {
             assertEquals(0, r.exit());
             assertTrue(r.out().contains("Example"), String.join(" ", cmd) + " help has an example");
         }
+    }
+
+    /** Walks the picocli model, so a command added later without an example fails here. */
+    @Test
+    void everyCommandAndSubcommandFoundInTheModelHasHelpWithAnExample() {
+        List<List<String>> all = new ArrayList<>();
+        all.add(List.of());
+        all.addAll(DocCommandsTest.allCommands());
+        assertTrue(all.size() >= 25, "walked the whole tree: " + all);
+        for (List<String> cmd : all) {
+            List<String> args = new ArrayList<>(cmd);
+            args.add("--help");
+            Cli.Result r = Cli.run(args.toArray(String[]::new));
+            String name = String.join(" ", List.of("xdplb", String.join(" ", cmd))).strip();
+            assertEquals(0, r.exit(), name + " --help: " + r.err());
+            assertEquals("", r.err(), name);
+            assertTrue(r.out().contains("Usage: " + name + " "), name + ": " + r.out());
+            int at = r.out().indexOf("\nExample");
+            assertTrue(at > 0, name + " --help has an \"Example(s):\" section:\n" + r.out());
+            String examples = r.out().substring(at);
+            assertTrue(examples.lines().skip(2).anyMatch(l -> l.startsWith("  xdplb ")),
+                    name + ": an example is an xdplb command line:\n" + examples);
+        }
+    }
+
+    @Test
+    void helpCommandShowsTheSubcommandsHelp() {
+        Cli.Result viaHelp = Cli.run("help", "real");
+        assertEquals(0, viaHelp.exit());
+        assertEquals(Cli.run("real", "--help").out(), viaHelp.out());
+    }
+
+    @Test
+    void internalAndUsageErrorsHaveDistinctExitCodes() {
+        Cli.Result usage = Cli.run("vip", "add", "192.0.2.10:80/tcp", "--encap");
+        assertEquals(2, usage.exit());
+        assertEquals("xdplb: Missing required parameter for option '--encap' (ipip|gue) (see `xdplb vip add --help`)\n",
+                usage.err());
+        Cli.Result v = Cli.run("--version");
+        assertEquals(0, v.exit());
+        assertTrue(v.out().startsWith("xdplb "), v.out());
     }
 }
