@@ -203,8 +203,12 @@ public final class ConfigJson {
         return " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
     }
 
+    /** Jackson's message on one line, without its parser internals ("[Source: ...]" locations): we give our own. */
     private static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ");
+        if (s == null) return "";
+        String t = s.replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\][^)]*\\)", "")
+                .replaceAll("\\s*at \\[Source:[^\\]]*\\]", "");
+        return t.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     // ---------------------------------------------------------------- writing

@@ -4,25 +4,28 @@ package io.xdplb.model;
 final class Names {
     private Names() {}
 
-    /** Linux dev_valid_name(): 1..15 bytes, not "." or "..", no '/', ':' or whitespace. */
+    /**
+     * Linux dev_valid_name(): 1..15 bytes, not "." or "..", no '/', ':' or whitespace; and no '@',
+     * which separates interface and namespace in xdplb's link pin names.
+     */
     static String ifaceProblem(String name) {
         if (name.isEmpty() || name.length() > 15) return "an interface name is 1..15 characters";
         if (name.equals(".") || name.equals("..")) return "not a valid interface name";
         for (char c : name.toCharArray()) {
-            if (c == '/' || c == ':' || Character.isWhitespace(c) || c < 0x21 || c > 0x7e) {
-                return "an interface name cannot contain '/', ':', spaces or non-ASCII characters";
+            if (c == '/' || c == ':' || c == '@' || Character.isWhitespace(c) || c < 0x21 || c > 0x7e) {
+                return "an interface name cannot contain '/', ':', '@', spaces or non-ASCII characters";
             }
         }
         return null;
     }
 
-    /** A name under /run/netns: no '/', not "." or "..", printable, at most 255 bytes. */
+    /** A name under /run/netns: no '/', not "." or "..", printable; at most 64 bytes and no '@' (xdplb's pin names). */
     static String netnsProblem(String name) {
-        if (name.isEmpty() || name.length() > 255) return "a namespace name is 1..255 characters";
+        if (name.isEmpty() || name.length() > 64) return "a namespace name is 1..64 characters";
         if (name.equals(".") || name.equals("..")) return "not a valid namespace name";
         for (char c : name.toCharArray()) {
-            if (c == '/' || Character.isWhitespace(c) || c < 0x21 || c > 0x7e) {
-                return "a namespace name cannot contain '/', spaces or non-ASCII characters";
+            if (c == '/' || c == '@' || Character.isWhitespace(c) || c < 0x21 || c > 0x7e) {
+                return "a namespace name cannot contain '/', '@', spaces or non-ASCII characters";
             }
         }
         return null;

@@ -213,7 +213,6 @@ class BadInputTest {
      * Enable when ConfigJson reports only its own "at line L, column C" with Jackson's original message.
      */
     @org.junit.jupiter.api.Test
-    @org.junit.jupiter.api.Disabled("bug in model/ConfigJson: Jackson location internals in the 'not valid JSON' message")
     void badJsonMessageHasNoParserInternals() {
         Cli.Result r = lab.xdplb("apply", "-f", files.resolve("bad-json.json").toString());
         assertEquals(1, r.exit());

@@ -387,7 +387,6 @@ class CliEndToEndTest {
      * "bad interface name", not naming the file's field. The file check should refuse it up front.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("bug in model/Names vs attach/InstanceLayout: '@' in interface names")
     void applyRefusesAnInterfaceNameTheAttachLayerCannotPin(@TempDir Path tmp) throws Exception {
         Path file = tmp.resolve("at.json");
         Files.writeString(file, "{\"version\": 1, \"director\": {\"iface\": \"v@a\", \"netns\": \"" + lab.ns.name()

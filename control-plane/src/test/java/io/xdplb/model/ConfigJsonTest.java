@@ -162,8 +162,8 @@ class ConfigJsonTest {
             "{'version': 1, 'director': 'eth0'}              | director = \"eth0\": must be a JSON object {...}",
             "{'version': 1, 'director': {}}                  | director.iface: is required",
             "{'version': 1, 'director': {'iface': 'abcdefghijklmnop'}} | director.iface = \"abcdefghijklmnop\": an interface name is 1..15 characters",
-            "{'version': 1, 'director': {'iface': 'eth 0'}}  | director.iface = \"eth 0\": an interface name cannot contain '/', ':', spaces or non-ASCII characters",
-            "{'version': 1, 'director': {'iface': 'eth0', 'netns': 'a/b'}} | director.netns = \"a/b\": a namespace name cannot contain '/', spaces or non-ASCII characters",
+            "{'version': 1, 'director': {'iface': 'eth 0'}}  | director.iface = \"eth 0\": an interface name cannot contain '/', ':', '@', spaces or non-ASCII characters",
+            "{'version': 1, 'director': {'iface': 'eth0', 'netns': 'a/b'}} | director.netns = \"a/b\": a namespace name cannot contain '/', '@', spaces or non-ASCII characters",
             "{'version': 1, 'director': {'iface': 'eth0', 'mode': 'offload'}} | director.mode: bad mode \"offload\": must be native or generic",
             "{'version': 1, 'director': {'iface': 'eth0', 'egress': ''}} | director.egress = \"\": an interface name is 1..15 characters",
             "{'version': 1, 'director': {'iface': 'eth0', 'gatewayMac': 'aa:bb'}} | director.gatewayMac = \"aa:bb\": must be a MAC like aa:bb:cc:dd:ee:ff, or auto",
@@ -228,6 +228,6 @@ class ConfigJsonTest {
     @Test
     void nameAndEscapesInValuesStayOnOneLine() {
         assertEquals("config file /x.json: director.iface = \"eth\\n0\": an interface name cannot contain '/', ':', "
-                + "spaces or non-ASCII characters", error("{\"version\": 1, \"director\": {\"iface\": \"eth\\n0\"}}"));
+                + "'@', spaces or non-ASCII characters", error("{\"version\": 1, \"director\": {\"iface\": \"eth\\n0\"}}"));
     }
 }
