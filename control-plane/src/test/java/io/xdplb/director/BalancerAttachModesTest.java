@@ -41,6 +41,7 @@ class BalancerAttachModesTest {
         } finally {
             ns.close();
             Cli.inInstance(instance, "detach", "--iface", "eth0", "--netns", ns.name()); // a no-op unless an assertion failed
+            Cli.forgetInstance(instance);
         }
     }
 }

@@ -38,6 +38,7 @@ class RealServerSetupTest {
     void tearDown() {
         Cli.run("--instance", instance, "realserver", "teardown", "--iface", "eth0", "--netns", ns.name());
         ns.close();
+        Cli.forgetInstance(instance);
         assertFalse(Files.exists(Path.of("/sys/fs/bpf/xdplb", instance)), "pins left behind");
         assertFalse(Files.exists(Path.of("/run/xdplb", instance)), "state left behind");
     }

@@ -25,6 +25,18 @@ public final class Cli {
         return run(all);
     }
 
+    /** Removes the instance's configuration directory (under the tests' xdplb.stateDir). */
+    public static void forgetInstance(String instance) {
+        java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("xdplb.stateDir", "/tmp/xdplb-test-state"), instance);
+        try (var files = java.nio.file.Files.walk(dir)) {
+            for (var f : files.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(f);
+        } catch (java.nio.file.NoSuchFileException e) {
+            // nothing was written
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot remove " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     public static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
