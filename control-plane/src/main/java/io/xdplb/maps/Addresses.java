@@ -3,7 +3,6 @@ package io.xdplb.maps;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -37,23 +36,26 @@ public final class Addresses {
         }
     }
 
-    /** Canonical text: 192.0.2.1, 2001:db8::1 (RFC 5952 compression). */
+    /** Canonical text: dotted quad for IPv4, RFC 5952 for IPv6 (lower case, longest zero run as ::). */
     public static String format(InetAddress a) {
         if (a == null) return null;
         if (a instanceof Inet4Address) return a.getHostAddress();
-        return compressV6((Inet6Address) a);
-    }
-
-    private static String compressV6(Inet6Address a) {
         byte[] b = a.getAddress();
         int[] w = new int[8];
         for (int i = 0; i < 8; i++) w[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        int bestStart = -1, bestLen = 0;
+        // RFC 5952 4.2: compress the longest run of two or more zero groups, the first one on a tie.
+        int bestStart = -1, bestLen = 1;
         for (int i = 0; i < 8; ) {
-            if (w[i] != 0) { i++; continue; }
+            if (w[i] != 0) {
+                i++;
+                continue;
+            }
             int j = i;
             while (j < 8 && w[j] == 0) j++;
-            if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
             i = j;
         }
         StringBuilder sb = new StringBuilder();
@@ -63,7 +65,7 @@ public final class Addresses {
                 i += bestLen - 1;
                 continue;
             }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') sb.append(':');
+            if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != ':') sb.append(':');
             sb.append(Integer.toHexString(w[i]));
         }
         return sb.toString();

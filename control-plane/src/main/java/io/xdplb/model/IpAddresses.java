@@ -121,36 +121,7 @@ public final class IpAddresses {
 
     /** Canonical text: dotted quad for IPv4, RFC 5952 for IPv6 (lower case, longest zero run as ::). */
     public static String format(InetAddress a) {
-        if (a instanceof Inet4Address) return a.getHostAddress();
-        byte[] b = a.getAddress();
-        int[] w = new int[8];
-        for (int i = 0; i < 8; i++) w[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        // RFC 5952 4.2: compress the longest run of two or more zero groups, the first one on a tie.
-        int bestStart = -1, bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (w[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && w[j] == 0) j++;
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != ':') sb.append(':');
-            sb.append(Integer.toHexString(w[i]));
-        }
-        return sb.toString();
+        return io.xdplb.maps.Addresses.format(a);
     }
 
     /** Canonical text with brackets for IPv6, as it appears in front of a port. */
