@@ -127,7 +127,8 @@ public record Config(Sizes sizes, Director director, List<VipConfig> vips, List<
         boolean isNew = vip(vip.vip()).isEmpty();
         if (isNew && vips.size() >= sizes.maxVips()) {
             throw new UserError("cannot add VIP " + vip.vip() + ": all " + sizes.maxVips()
-                    + " VIP slots are used (sizes.maxVips); delete a VIP or raise sizes.maxVips");
+                    + " VIP slots are used (sizes.maxVips); delete a VIP or raise sizes.maxVips"
+                    + " (xdplb detach, then xdplb attach --max-vips N)");
         }
         List<VipConfig> next = new ArrayList<>(vips);
         next.removeIf(v -> v.vip().equals(vip.vip()));
@@ -137,7 +138,8 @@ public record Config(Sizes sizes, Director director, List<VipConfig> vips, List<
             Set<InetAddress> added = new HashSet<>(reals);
             added.removeAll(distinctReals());
             throw new UserError("cannot add real " + added.stream().map(IpAddresses::format).sorted().findFirst().orElse("")
-                    + ": all " + sizes.realCapacity() + " real ids are used (sizes.maxReals - 1); remove a real or raise sizes.maxReals");
+                    + ": all " + sizes.realCapacity() + " real ids are used (sizes.maxReals - 1); remove a real or raise sizes.maxReals"
+                    + " (xdplb detach, then xdplb attach --max-reals N)");
         }
         return new Config(sizes, director, next, realservers);
     }

@@ -142,9 +142,9 @@ class BadInputTest {
         c.add(bad(2, "Missing required parameter: 'ADDR' (see `xdplb real add --help`)", "real add " + V4));
         // capacity
         c.add(bad(1, "cannot add VIP 192.0.2.30:80/tcp: all 2 VIP slots are used (sizes.maxVips); delete a VIP or raise"
-                + " sizes.maxVips", "vip add 192.0.2.30:80/tcp"));
+                + " sizes.maxVips (xdplb detach, then xdplb attach --max-vips N)", "vip add 192.0.2.30:80/tcp"));
         c.add(bad(1, "cannot add real 198.51.100.9: all 3 real ids are used (sizes.maxReals - 1); remove a real or raise"
-                + " sizes.maxReals", "real add " + V4 + " 198.51.100.9"));
+                + " sizes.maxReals (xdplb detach, then xdplb attach --max-reals N)", "real add " + V4 + " 198.51.100.9"));
         // attach / detach / dump / stats misuse
         c.add(bad(1, "the balancer of instance {instance} is already attached to va (netns {ns}); `xdplb detach` it first,"
                 + " or use another --instance", "attach --iface va --netns {ns} --gateway-mac 02:00:00:00:00:01"));

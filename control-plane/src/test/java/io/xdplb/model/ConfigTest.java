@@ -89,13 +89,13 @@ class ConfigTest {
     void capacityErrorsInCliWords() {
         Config one = Config.EMPTY.withSizes(new Sizes(1, 2, 13, 100)).withVip(VipConfig.of(WEB, Encap.IPIP, Set.of()));
         assertEquals("cannot add VIP [2001:db8::10]:53/udp: all 1 VIP slots are used (sizes.maxVips); "
-                        + "delete a VIP or raise sizes.maxVips",
+                        + "delete a VIP or raise sizes.maxVips (xdplb detach, then xdplb attach --max-vips N)",
                 message(() -> one.withVip(VipConfig.of(DNS6, Encap.GUE, Set.of()))));
         // Replacing the one VIP is fine.
         assertEquals(Encap.GUE, one.withVip(VipConfig.of(WEB, Encap.GUE, Set.of())).requireVip(WEB).encap());
         Config full = one.withReal(WEB, new Real(ip("198.51.100.2"), 1));
         assertEquals("cannot add real 198.51.100.3: all 1 real ids are used (sizes.maxReals - 1); "
-                        + "remove a real or raise sizes.maxReals",
+                        + "remove a real or raise sizes.maxReals (xdplb detach, then xdplb attach --max-reals N)",
                 message(() -> full.withReal(WEB, new Real(ip("198.51.100.3"), 1))));
         // Re-weighting an existing real needs no new id.
         assertEquals(5, full.withReal(WEB, new Real(ip("198.51.100.2"), 5)).requireVip(WEB).reals().getFirst().weight());
