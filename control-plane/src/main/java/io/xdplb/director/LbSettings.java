@@ -30,6 +30,10 @@ public final class LbSettings {
         String ns = ingress.netns();
         Interfaces.Link in = Interfaces.link(ns, ingress.iface());
         String outName = egress == null ? ingress.iface() : new Target(egress, ns).iface();
+        if (egress != null) {
+            Target out = new Target(egress, ns);
+            io.xdplb.libbpf.Netns.run(ns, () -> io.xdplb.attach.XdpAttachments.ifindex(out)); // "no interface X in ..."
+        }
         Interfaces.Link out = egress == null ? in : Interfaces.link(ns, outName);
         int egressIfindex = out.ifindex() == in.ifindex() ? 0 : out.ifindex();
 
