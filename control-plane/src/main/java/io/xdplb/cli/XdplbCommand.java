@@ -20,7 +20,11 @@ import java.nio.file.Path;
                 StatusCommand.class,
                 PassCommand.class, RealserverCommand.class, DocCommands.Completion.class, DocCommands.Man.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
-                "  xdplb pass attach --iface veth1 --netns lab",
+                "  xdplb attach --iface eth0                          # the director, on a stick",
+                "  xdplb vip add 203.0.113.10:80/tcp",
+                "  xdplb real add 203.0.113.10:80/tcp 192.0.2.11",
+                "  xdplb stats --watch 1",
+                "  xdplb realserver setup --iface eth0 --vip 203.0.113.10   # on each real server",
                 "  xdplb status --json | jq .",
                 "", "Errors are one line on stderr and a non-zero exit (1: the command failed, 2: bad usage,"
                 + " 70: internal error). Reference: docs/cli.md, `xdplb man`."})
