@@ -26,7 +26,7 @@ final class AttachCommand implements Runnable {
     @Spec CommandSpec spec;
     @Mixin InterfaceOptions where;
 
-    @Option(names = "--mode", defaultValue = "native", paramLabel = "native|generic",
+    @Option(names = "--mode", defaultValue = "native", paramLabel = "native|generic", completionCandidates = Candidates.Modes.class,
             description = "XDP attach mode. Default: ${DEFAULT-VALUE}.")
     String mode;
 

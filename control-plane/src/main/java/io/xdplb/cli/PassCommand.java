@@ -27,7 +27,7 @@ final class PassCommand {
         @Spec CommandSpec spec;
         @Mixin InterfaceOptions where;
 
-        @Option(names = "--mode", defaultValue = "native", paramLabel = "native|generic",
+        @Option(names = "--mode", defaultValue = "native", paramLabel = "native|generic", completionCandidates = Candidates.Modes.class,
                 description = "XDP attach mode. Default: ${DEFAULT-VALUE}.")
         String mode;
 

@@ -40,7 +40,7 @@ final class RealserverCommand {
                 description = "UDP port of GUE tunnels to strip. Default: ${DEFAULT-VALUE}.")
         int guePort;
 
-        @Option(names = "--mode", defaultValue = "native", paramLabel = "native|generic",
+        @Option(names = "--mode", defaultValue = "native", paramLabel = "native|generic", completionCandidates = Candidates.Modes.class,
                 description = "XDP attach mode. Default: ${DEFAULT-VALUE}.")
         String mode;
 

@@ -38,11 +38,11 @@ final class VipCommand {
         @Parameters(paramLabel = "VIP", description = "ADDR:PORT/PROTO, e.g. 192.0.2.10:80/tcp or [2001:db8::10]:443/udp")
         String vip;
 
-        @Option(names = "--encap", defaultValue = "ipip", paramLabel = "ipip|gue",
+        @Option(names = "--encap", defaultValue = "ipip", paramLabel = "ipip|gue", completionCandidates = Candidates.Encaps.class,
                 description = "How packets reach the reals. Default: ${DEFAULT-VALUE}.")
         String encap;
 
-        @Option(names = "--flag", paramLabel = "NAME", description = "A VIP flag (repeatable): no-sport, no-conntrack, dport-only.")
+        @Option(names = "--flag", paramLabel = "NAME", completionCandidates = Candidates.Flags.class, description = "A VIP flag (repeatable): no-sport, no-conntrack, dport-only.")
         List<String> flags = new ArrayList<>();
 
         @Override

@@ -82,6 +82,9 @@ class DocCommandsTest {
             }
             assertTrue(complete(f, "xdplb", "real", "add", "--w").contains("--weight"));
             assertTrue(complete(f, "xdplb", "attach", "--gat").contains("--gateway-mac"));
+            assertEquals(List.of("ipip", "gue"), complete(f, "xdplb", "vip", "add", "192.0.2.10:80/tcp", "--encap", ""));
+            assertEquals(List.of("native", "generic"), complete(f, "xdplb", "attach", "--mode", ""));
+            assertEquals(List.of("no-sport", "no-conntrack", "dport-only"), complete(f, "xdplb", "vip", "add", "--flag", ""));
         } finally {
             Files.deleteIfExists(f);
         }
