@@ -214,7 +214,8 @@ static __always_inline struct ip_addr *real_lookup(__u32 id)
  * Real selection. conn_table first (unless NO_CONNTRACK; never for a TCP
  * SYN), an entry only counting if it belongs to this VIP and its real still
  * exists; else the VIP's live ring at hash % ring_size, and the choice is
- * written to conn_table (if may_write). *real_id gets the id.
+ * written to conn_table (if may_write; without it a hit does not refresh
+ * last_seen_ns either). *real_id gets the id.
  */
 static __always_inline struct ip_addr *select_real(const struct pkt_desc *pd,
 						   const struct vip_meta *vip,
@@ -235,9 +236,12 @@ static __always_inline struct ip_addr *select_real(const struct pkt_desc *pd,
 			r = real_lookup(key);
 			if (r) {
 				count(&lb_stats, XDPLB_STAT_CONN_HIT, pd->pkt_len);
-				now = bpf_ktime_get_coarse_ns();
-				if (now - st->last_seen_ns > XDPLB_LAST_SEEN_NS)
-					st->last_seen_ns = now;
+				/* a forwarded ICMP error (!may_write) writes nothing */
+				if (may_write) {
+					now = bpf_ktime_get_coarse_ns();
+					if (now - st->last_seen_ns > XDPLB_LAST_SEEN_NS)
+						st->last_seen_ns = now;
+				}
 				*real_id = key;
 				return r;
 			}
