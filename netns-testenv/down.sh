@@ -1,26 +1,60 @@
 #!/usr/bin/env bash
-# Removes everything up.sh (and the demo) made under this prefix, even after a half-failed up.sh.
+# Removes everything up.sh (and the demo) made under this prefix, even after a half-failed or
+# interrupted up.sh, and whatever REALS it was run with. Exits 0 when there is nothing left.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "down.sh: needs root" >&2; exit 1; }
 
-# HTTP servers: by pid file, then anything still running inside the namespaces
+# Every namespace of this prefix that exists: the known ones and any PREFIX-rsN (REALS may differ).
+namespaces=$(ip netns list 2>/dev/null | awk '{print $1}' |
+  grep -E "^$P-(client|router|dir|rs[0-9]+)\$" || true)
+
+# 1. processes: the HTTP servers by pid file (if the pid is still ours), then anything still
+#    running inside the namespaces (tcpdump of the demo, servers without pid file, ...).
+victims=()
 for f in "$RUN_DIR"/*.pid; do
-  [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+  [ -f "$f" ] || continue
+  pid=$(cat "$f" 2>/dev/null)
+  case $(cmdline "$pid") in *http.server*"$RUN_DIR/"*) victims+=("$pid") ;; esac
 done
-for ns in $(all_ns); do
-  pids=$(ip netns pids "$ns" 2>/dev/null)
-  [ -n "$pids" ] && kill $pids 2>/dev/null
+for ns in $namespaces; do
+  for pid in $(ip netns pids "$ns" 2>/dev/null); do victims+=("$pid"); done
 done
-sleep 0.2
+if [ ${#victims[@]} -gt 0 ]; then
+  kill "${victims[@]}" 2>/dev/null
+  for _ in $(seq 1 30); do any_alive "${victims[@]}" || break; sleep 0.1; done
+  kill -9 "${victims[@]}" 2>/dev/null
+  for _ in $(seq 1 30); do any_alive "${victims[@]}" || break; sleep 0.1; done
+fi
 
-# the namespaces (their veths and XDP programs go with them)
-for ns in $(all_ns); do
-  ip netns list | awk '{print $1}' | grep -qx "$ns" && ip netns del "$ns"
+# 2. the pass programs on the router's bridge ports, through the CLI when it can run (the
+#    namespaces' removal would detach them too; the pins go in step 4 whatever happens here)
+links=/sys/fs/bpf/xdplb/$P/links
+if [ -d "$links" ] && ns_exists "$NS_ROUTER" && xdplb_available; then
+  for pin in "$links"/*@"$NS_ROUTER"; do
+    [ -e "$pin" ] || continue
+    port=${pin##*/}; port=${port%@*}
+    case $port in d-*) timeout 60 "$XDPLB" --instance "$P" pass detach --iface "$port" --netns "$NS_ROUTER" >/dev/null 2>&1 ;; esac
+  done
+fi
+
+# 3. the namespaces (their veths, addresses, routes and XDP programs go with them)
+for ns in $namespaces; do
+  ip netns del "$ns" 2>/dev/null || echo "down.sh: could not delete namespace $ns" >&2
 done
 
-# what xdplb pinned or recorded for this instance: links are defunct once the interfaces are gone
+# 4. what xdplb pinned or recorded for this instance (links are defunct once the interfaces are
+#    gone), the instance's configuration, and the servers' pid files, logs and web roots
 rm -rf "/sys/fs/bpf/xdplb/$P" "/run/xdplb/$P" "$RUN_DIR" "${XDPLB_STATE_DIR:-/var/lib/xdplb}/$P"
-rmdir /sys/fs/bpf/xdplb /run/xdplb /run/xdplb-testenv "${XDPLB_STATE_DIR:-/var/lib/xdplb}" 2>/dev/null
+# (the shared parents, /sys/fs/bpf/xdplb and /run/xdplb-testenv, stay: another instance may be
+# creating its directory in them right now)
+
+left=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$P-(client|router|dir|rs[0-9]+)\$")
+[ -e "/sys/fs/bpf/xdplb/$P" ] && left="$left /sys/fs/bpf/xdplb/$P"
+if [ -n "$left" ]; then
+  echo "down.sh: could not remove:" $left >&2
+  exit 1
+fi
+[ -n "$namespaces" ] && echo "test network $P is down" || echo "test network $P: nothing to remove"
 exit 0

@@ -1,49 +1,77 @@
 #!/usr/bin/env bash
 # Builds the test network: client → router → director, and REALS real servers on the
 # router's server LAN (a bridge), each running an HTTP server that answers with its name.
-# Idempotent: what exists is left alone. Tear down with down.sh.
+# Every command names its namespace; the host's own namespace is never changed.
+# Idempotent: what exists is kept (and completed), a dead HTTP server is restarted.
+# Tear down with down.sh (same XDPLB_TESTENV).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || { echo "up.sh: needs root (network namespaces)" >&2; exit 1; }
-if [ "$XDPLB" = "$HERE/../xdplb" ] && [ ! -f "$HERE/../control-plane/target/xdplb.jar" ]; then
+[ "$(id -u)" -eq 0 ] || { echo "up.sh: needs root (network namespaces, XDP)" >&2; exit 1; }
+trap 'echo "up.sh: failed at line $LINENO: $BASH_COMMAND (clean up with: XDPLB_TESTENV=$P $HERE/down.sh)" >&2' ERR
+
+for tool in ip ethtool python3 curl timeout setsid; do
+  command -v "$tool" >/dev/null || { echo "up.sh: $tool is not installed" >&2; exit 1; }
+done
+if [ "$XDPLB" = "$XDPLB_DEFAULT" ] && [ ! -f "$HERE/../control-plane/target/xdplb.jar" ]; then
+  echo "up.sh: building xdplb (make build) ..."
   make -C "$HERE/.." build >/dev/null
 fi
+[ -x "$XDPLB" ] || { echo "up.sh: $XDPLB is not executable (XDPLB=...)" >&2; exit 1; }
 
-exists() { ip netns list | awk '{print $1}' | grep -qx "$1"; }
 inns() { ip netns exec "$@"; }
+addr() { ip -n "$1" addr replace "$2" dev "$3" ${4:-}; }   # replace: idempotent
 
-add_ns() {
-  exists "$1" && return 0
-  ip netns add "$1"
-  ip -n "$1" link set lo up
+# set_mac NS IF MAC: only when it differs (links made by an older up.sh had random ones;
+# the neighbour caches that knew those are flushed at the end)
+macs_changed=
+set_mac() {
+  [[ $(ip -n "$1" link show "$2") == *"link/ether $3 "* ]] && return 0
+  ip -n "$1" link set "$2" address "$3"
+  macs_changed=1
 }
 
-# A veth from namespace $1 (named eth0 or $2) to the router (named $3); nothing if it exists.
+# A veth whose end in namespace $1 is eth0 (MAC $3) and whose peer, in the router, is $2 (MAC $4).
 link_to_router() {
-  local ns=$1 ifname=$2 peer=$3
-  ip -n "$ns" link show "$ifname" >/dev/null 2>&1 && return 0
-  ip -n "$ns" link add "$ifname" type veth peer name "$peer" netns "$NS_ROUTER"
-  ip -n "$ns" link set "$ifname" up
+  local ns=$1 peer=$2
+  if ! ip -n "$ns" link show eth0 >/dev/null 2>&1; then
+    # a peer left in the router by an interrupted run would block the name
+    ip -n "$NS_ROUTER" link del "$peer" 2>/dev/null || true
+    ip -n "$ns" link add eth0 address "$3" type veth peer name "$peer" address "$4" netns "$NS_ROUTER"
+  fi
+  set_mac "$ns" eth0 "$3"
+  set_mac "$NS_ROUTER" "$peer" "$4"
+  ip -n "$ns" link set eth0 up
   ip -n "$NS_ROUTER" link set "$peer" up
 }
 
-addr() { ip -n "$1" addr replace "$2" dev "$3" ${4:-}; }
+# 1. namespaces. IPv6 duplicate address detection off before any link exists, so that every
+#    address, link-local ones included, is usable at once (a veth end inherits "default").
+for ns in $(all_ns); do
+  ns_exists "$ns" || ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  inns "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+done
 
-for ns in $(all_ns); do add_ns "$ns"; done
-
-# router: forwarding, the client link, and the server LAN bridge
+# 2. router: forwarding, no ICMP redirects (packets for the reals come in and go out on br0,
+#    so IPv4 would tell the director to go direct; IPv6 has no such switch in Linux, so the
+#    director and reals ignore redirects instead, see below), and the server LAN bridge.
 inns "$NS_ROUTER" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
   net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0
-ip -n "$NS_ROUTER" link show br0 >/dev/null 2>&1 || ip -n "$NS_ROUTER" link add br0 type bridge
-ip -n "$NS_ROUTER" link set br0 up
-inns "$NS_ROUTER" sysctl -qw net.ipv4.conf.br0.send_redirects=0 net.ipv6.conf.br0.accept_dad=0
-addr "$NS_ROUTER" "$LAN4/24" br0
-addr "$NS_ROUTER" "$LAN6/64" br0 nodad
+if ! ip -n "$NS_ROUTER" link show "$BRIDGE" >/dev/null 2>&1; then
+  # no STP (ports forward at once) and no multicast snooping (IPv6 neighbour discovery is multicast)
+  ip -n "$NS_ROUTER" link add "$BRIDGE" address "$(mac4 "$LAN4")" type bridge stp_state 0 forward_delay 0 mcast_snooping 0
+fi
+set_mac "$NS_ROUTER" "$BRIDGE" "$(mac4 "$LAN4")"   # fixed: else it follows its ports as they come and go
+ip -n "$NS_ROUTER" link set "$BRIDGE" up
+inns "$NS_ROUTER" sysctl -qw "net.ipv4.conf.$BRIDGE.send_redirects=0"
+addr "$NS_ROUTER" "$LAN4/24" "$BRIDGE"
+addr "$NS_ROUTER" "$LAN6/64" "$BRIDGE" nodad
 
-link_to_router "$NS_CLIENT" eth0 cl0
-addr "$NS_ROUTER" "$RCLIENT4/24" cl0
-addr "$NS_ROUTER" "$RCLIENT6/64" cl0 nodad
+# 3. client: a routed link to the router
+link_to_router "$NS_CLIENT" "$ROUTER_CL" "$(mac4 "$CLIENT4")" "$(mac4 "$RCLIENT4")"
+addr "$NS_ROUTER" "$RCLIENT4/24" "$ROUTER_CL"
+addr "$NS_ROUTER" "$RCLIENT6/64" "$ROUTER_CL" nodad
 addr "$NS_CLIENT" "$CLIENT4/24" eth0
 addr "$NS_CLIENT" "$CLIENT6/64" eth0 nodad
 # Checksums: a veth hands locally made packets on with the L4 checksum left to "offload"
@@ -54,55 +82,94 @@ inns "$NS_CLIENT" ethtool -K eth0 tx off >/dev/null
 ip -n "$NS_CLIENT" route replace default via "$RCLIENT4"
 ip -n "$NS_CLIENT" -6 route replace default via "$RCLIENT6"
 
-# director and real servers hang off br0
+# 4. director and real servers hang off br0
 attach_lan() { # ns peer addr4 addr6
-  link_to_router "$1" eth0 "$2"
-  ip -n "$NS_ROUTER" link set "$2" master br0
+  link_to_router "$1" "$2" "$(mac4 "$3")" "$(mac4 "$3" 1)"
+  ip -n "$NS_ROUTER" link set "$2" master "$BRIDGE"
   addr "$1" "$3/24" eth0
   addr "$1" "$4/64" eth0 nodad
   ip -n "$1" route replace default via "$LAN4"
   ip -n "$1" -6 route replace default via "$LAN6"
+  inns "$1" sysctl -qw net.ipv4.conf.all.accept_redirects=0 net.ipv4.conf.default.accept_redirects=0 \
+    net.ipv6.conf.all.accept_redirects=0 net.ipv6.conf.default.accept_redirects=0
 }
-attach_lan "$NS_DIR" d-dir "$DIR4" "$DIR6"
-inns "$NS_ROUTER" ethtool -K d-dir tx off >/dev/null   # same reason, for anything the router itself sends
-for i in $(seq 1 "$REALS"); do attach_lan "$(ns_rs "$i")" "d-rs$i" "$(real4 "$i")" "$(real6 "$i")"; done
+attach_lan "$NS_DIR" "$PEER_DIR" "$DIR4" "$DIR6"
+inns "$NS_ROUTER" ethtool -K "$PEER_DIR" tx off >/dev/null   # same reason, for what the router itself sends
+for i in $(seq 1 "$REALS"); do attach_lan "$(ns_rs "$i")" "$(peer_rs "$i")" "$(real4 "$i")" "$(real6 "$i")"; done
 
-# the VIPs are routed to the director
+if [ -n "$macs_changed" ]; then
+  for ns in $(all_ns); do ip -n "$ns" neigh flush all 2>/dev/null || true; done
+fi
+
+# 5. the VIPs are routed to the director
 ip -n "$NS_ROUTER" route replace "$VIP_NET4" via "$DIR4"
 ip -n "$NS_ROUTER" -6 route replace "$VIP_NET6" via "$DIR6"
 
-# HTTP servers: answer GET / with the real's name, HTTP/1.1 keep-alive, any local address
+# 6. HTTP servers: GET / answers the real's name; HTTP/1.1 keep-alive; bound to :: (dual
+#    stack), so they answer on any local address, VIPs later put on lo included.
 mkdir -p "$RUN_DIR"
+py=$(python3 -c 'import sys; print(sys.executable)')   # the interpreter itself, not a shim: the pid is the server's
+server_running() { # i: the pid file names a live http.server of ours inside that namespace
+  local pid
+  pid=$(cat "$RUN_DIR/rs$1.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] || return 1
+  case $(cmdline "$pid") in *http.server*"$RUN_DIR/rs$1"*) ;; *) return 1 ;; esac
+  [ "$(ip netns identify "$pid" 2>/dev/null)" = "$(ns_rs "$1")" ]
+}
 for i in $(seq 1 "$REALS"); do
   ns=$(ns_rs "$i"); dir=$RUN_DIR/rs$i
-  if [ -f "$dir.pid" ] && kill -0 "$(cat "$dir.pid")" 2>/dev/null; then continue; fi
+  server_running "$i" && continue
+  # an HTTP server without (a right) pid file, e.g. from an interrupted run, would hold port 80
+  stale=$(for pid in $(ip netns pids "$ns"); do case $(cmdline "$pid") in *http.server*) echo "$pid" ;; esac; done)
+  if [ -n "$stale" ]; then
+    kill $stale 2>/dev/null || true
+    for _ in $(seq 1 30); do any_alive $stale || break; sleep 0.1; done
+    kill -9 $stale 2>/dev/null || true
+    for _ in $(seq 1 30); do any_alive $stale || break; sleep 0.1; done
+  fi
   mkdir -p "$dir"; echo "rs$i" > "$dir/index.html"
-  inns "$ns" setsid python3 -m http.server 80 --bind :: --protocol HTTP/1.1 --directory "$dir" \
-    >"$dir.log" 2>&1 < /dev/null &
+  ip netns exec "$ns" setsid "$py" -m http.server 80 --bind :: --protocol HTTP/1.1 --directory "$dir" \
+    >"$dir.log" 2>&1 </dev/null &
   echo $! > "$dir.pid"
 done
 
-# veth only delivers XDP_TX'ed frames to a peer that has an XDP program: the bridge ports
-for peer in d-dir $(for i in $(seq 1 "$REALS"); do echo "d-rs$i"; done); do
-  if ! xdplb status --json | grep -q "\"iface\" : \"$peer\""; then
-    xdplb pass attach --iface "$peer" --netns "$NS_ROUTER" >/dev/null
-  fi
+# 7. a veth delivers XDP_TX'ed frames only to a peer that has an XDP program: the bridge ports
+attached=$(timeout 60 "$XDPLB" --instance "$P" status --json | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["attachments"]:
+    if a["instance"] == sys.argv[1] and a["netns"] == sys.argv[2] and a["program"] == "pass" and a["state"] == "attached":
+        print(a["iface"])' "$P" "$NS_ROUTER")
+for port in $(router_ports); do
+  grep -qx "$port" <<<"$attached" || timeout 60 "$XDPLB" --instance "$P" pass attach --iface "$port" --netns "$NS_ROUTER" >/dev/null
 done
 
-# wait until every server answers (IPv6 addresses are usable at once: nodad)
-for i in $(seq 1 "$REALS"); do
-  for _ in $(seq 1 50); do
-    inns "$NS_CLIENT" curl -s --max-time 1 "http://$(real4 "$i")/" >/dev/null 2>&1 && break
+# 8. wait until every server answers from the client, on both families
+wait_http() { # url name
+  local deadline=$((SECONDS + 15)) got
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    got=$(inns "$NS_CLIENT" curl -s -g --max-time 1 "$1" 2>/dev/null) || got=
+    [ "$got" = "$2" ] && return 0
     sleep 0.1
   done
+  echo "up.sh: $1 did not answer '$2' from $NS_CLIENT within 15 s (got '$got'); server log: $RUN_DIR/$2.log" >&2
+  return 1
+}
+for i in $(seq 1 "$REALS"); do
+  wait_http "http://$(real4 "$i")/" "rs$i"
+  wait_http "http://[$(real6 "$i")]/" "rs$i"
 done
 
+trap - ERR
+row() { printf '  %-10s %-5s %-15s %-18s %s\n' "$@"; }
 cat <<INFO
-test network $P is up:
-  $NS_CLIENT   eth0 $CLIENT4 $CLIENT6        default via router
-  $NS_ROUTER   cl0 $RCLIENT4 $RCLIENT6, br0 $LAN4 $LAN6; $VIP_NET4 and $VIP_NET6 via the director
-  $NS_DIR      eth0 $DIR4 $DIR6
-$(for i in $(seq 1 "$REALS"); do echo "  $(ns_rs "$i")      eth0 $(real4 "$i") $(real6 "$i")   HTTP: rs$i"; done)
+test network $P is up (documentation addresses only; MAC 02:00:<IPv4 bytes>):
+$(row "$NS_CLIENT" eth0 "$CLIENT4/24" "$CLIENT6/64" "default via the router")
+$(row "$NS_ROUTER" "$ROUTER_CL" "$RCLIENT4/24" "$RCLIENT6/64" "to the client")
+$(row "" "$BRIDGE" "$LAN4/24" "$LAN6/64" "server LAN; ports $(router_ports | tr '\n' ' ')with XDP pass")
+$(row "" route "$VIP_NET4" "$VIP_NET6" "(VIPs) via $DIR4 / $DIR6, the director")
+$(row "$NS_DIR" eth0 "$DIR4/24" "$DIR6/64" "director, default via the router")
+$(for i in $(seq 1 "$REALS"); do row "$(ns_rs "$i")" eth0 "$(real4 "$i")/24" "$(real6 "$i")/64" "real, HTTP :80 answers \"rs$i\""; done)
 try:      ip netns exec $NS_CLIENT curl http://$(real4 1)/
-teardown: $(dirname "$0")/down.sh   (same XDPLB_TESTENV=$P)
+          $XDPLB --instance $P status
+teardown: XDPLB_TESTENV=$P $HERE/down.sh
 INFO
