@@ -46,8 +46,9 @@ done
 sleep 1; kill "$cap_dir" "$cap_lan" 2>/dev/null; wait "$cap_dir" "$cap_lan" 2>/dev/null || true
 
 say "5. direct server return: where did the replies go?"
-echo "reply packets (from the VIPs) on the server LAN:      $(wc -l <"$tmp/lan")"
-echo "reply packets (from the VIPs) on the director's port: $(wc -l <"$tmp/dir")"
+# (non-blank lines: tcpdump ends its output with an empty line when it is stopped)
+echo "reply packets (from the VIPs) on the server LAN:      $(grep -c . "$tmp/lan" || true)"
+echo "reply packets (from the VIPs) on the director's port: $(grep -c . "$tmp/dir" || true)"
 rm -rf "$tmp"
 
 say "6. the director's counters"

@@ -2,7 +2,7 @@
 # Removes everything up.sh (and the demo) made under this prefix, even after a half-failed or
 # interrupted up.sh, and whatever REALS it was run with. Exits 0 when there is nothing left.
 set -uo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 
 [ "$(id -u)" -eq 0 ] || { echo "down.sh: needs root" >&2; exit 1; }
 
@@ -46,7 +46,11 @@ done
 
 # 4. what xdplb pinned or recorded for this instance (links are defunct once the interfaces are
 #    gone), the instance's configuration, and the servers' pid files, logs and web roots
-rm -rf "/sys/fs/bpf/xdplb/$P" "/run/xdplb/$P" "$RUN_DIR" "${XDPLB_STATE_DIR:-/var/lib/xdplb}/$P"
+leftovers=()
+for d in "/sys/fs/bpf/xdplb/$P" "/run/xdplb/$P" "$RUN_DIR" "${XDPLB_STATE_DIR:-/var/lib/xdplb}/$P"; do
+  [ -e "$d" ] && leftovers+=("$d")
+done
+[ ${#leftovers[@]} -eq 0 ] || rm -rf "${leftovers[@]}"
 # (the shared parents, /sys/fs/bpf/xdplb and /run/xdplb-testenv, stay: another instance may be
 # creating its directory in them right now)
 
@@ -56,5 +60,7 @@ if [ -n "$left" ]; then
   echo "down.sh: could not remove:" $left >&2
   exit 1
 fi
-[ -n "$namespaces" ] && echo "test network $P is down" || echo "test network $P: nothing to remove"
+if [ -n "$namespaces" ]; then echo "test network $P is down"
+elif [ ${#leftovers[@]} -gt 0 ]; then echo "test network $P: no namespaces; removed ${leftovers[*]}"
+else echo "test network $P: nothing to remove"; fi
 exit 0

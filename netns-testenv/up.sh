@@ -4,11 +4,12 @@
 # Every command names its namespace; the host's own namespace is never changed.
 # Idempotent: what exists is kept (and completed), a dead HTTP server is restarted.
 # Tear down with down.sh (same XDPLB_TESTENV).
-set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+set -Eeuo pipefail
+. "$(dirname "$0")/lib.sh" || exit 1
 
 [ "$(id -u)" -eq 0 ] || { echo "up.sh: needs root (network namespaces, XDP)" >&2; exit 1; }
-trap 'echo "up.sh: failed at line $LINENO: $BASH_COMMAND (clean up with: XDPLB_TESTENV=$P $HERE/down.sh)" >&2' ERR
+# (errtrace: also inside functions; reported once, by the script's own process, not its subshells)
+trap '[ "$BASHPID" != "$$" ] || echo "up.sh: failed at line $LINENO: $BASH_COMMAND (clean up with: XDPLB_TESTENV=$P $HERE/down.sh)" >&2' ERR
 
 for tool in ip ethtool python3 curl timeout setsid; do
   command -v "$tool" >/dev/null || { echo "up.sh: $tool is not installed" >&2; exit 1; }
@@ -134,11 +135,13 @@ for i in $(seq 1 "$REALS"); do
 done
 
 # 7. a veth delivers XDP_TX'ed frames only to a peer that has an XDP program: the bridge ports
-attached=$(timeout 60 "$XDPLB" --instance "$P" status --json | python3 -c '
+status=$(timeout 60 "$XDPLB" --instance "$P" status --json) ||
+  { echo "up.sh: '$XDPLB status --json' failed; is the CLI built (make build)?" >&2; exit 1; }
+attached=$(python3 -c '
 import json, sys
-for a in json.load(sys.stdin)["attachments"]:
+for a in json.loads(sys.argv[3])["attachments"]:
     if a["instance"] == sys.argv[1] and a["netns"] == sys.argv[2] and a["program"] == "pass" and a["state"] == "attached":
-        print(a["iface"])' "$P" "$NS_ROUTER")
+        print(a["iface"])' "$P" "$NS_ROUTER" "$status")
 for port in $(router_ports); do
   grep -qx "$port" <<<"$attached" || timeout 60 "$XDPLB" --instance "$P" pass attach --iface "$port" --netns "$NS_ROUTER" >/dev/null
 done
@@ -155,8 +158,8 @@ wait_http() { # url name
   return 1
 }
 for i in $(seq 1 "$REALS"); do
-  wait_http "http://$(real4 "$i")/" "rs$i"
-  wait_http "http://[$(real6 "$i")]/" "rs$i"
+  wait_http "http://$(real4 "$i")/" "rs$i" || exit 1
+  wait_http "http://[$(real6 "$i")]/" "rs$i" || exit 1
 done
 
 trap - ERR
