@@ -242,6 +242,28 @@ static __always_inline int l2_restore_swapped(void *data, void *data_end,
 }
 
 /*
+ * Makes the frame room for an ICMP error about the packet at l3_off: cuts it after
+ * l3_off + quote bytes, grows the head by hroom bytes (the new IP + ICMP headers go
+ * between the L2 header and the quoted packet) and writes the saved L2 header back
+ * with the MACs swapped. Returns 0, or -1 (frame in an undefined state: drop it).
+ */
+static __always_inline int icmp_reply_room(struct xdp_md *ctx, __u32 l3_off, __u32 quote,
+					   int hroom, const struct xdplb_l2 *l2)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	int delta = (int)(l3_off + quote) - (int)(data_end - data);
+
+	if (delta < 0 && bpf_xdp_adjust_tail(ctx, delta))
+		return -1;
+	if (bpf_xdp_adjust_head(ctx, -hroom))
+		return -1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	return l2_restore_swapped(data, data_end, l3_off, l2);
+}
+
+/*
  * Replaces the IPv4 packet at l3_off (l3_len bytes long, addressed to a VIP)
  * by an ICMP "fragmentation needed" (type 3 code 4) from the VIP to the
  * client, next-hop MTU next_mtu, quoting the first min(l3_len, 548) bytes of
@@ -261,7 +283,6 @@ static __always_inline int icmp4_send_too_big(struct xdp_md *ctx, __u32 l3_off,
 	struct icmphdr *ic;
 	__be32 client, vip;
 	__s64 s;
-	int delta;
 
 	if (l3_off != 14 && l3_off != 18)
 		return -1;
@@ -271,10 +292,7 @@ static __always_inline int icmp4_send_too_big(struct xdp_md *ctx, __u32 l3_off,
 	client = iph->saddr;
 	vip = iph->daddr;
 
-	delta = (int)(l3_off + quote) - (int)(data_end - data);
-	if (delta < 0 && bpf_xdp_adjust_tail(ctx, delta))
-		return -1;
-	if (bpf_xdp_adjust_head(ctx, -hroom))
+	if (icmp_reply_room(ctx, l3_off, quote, hroom, &l2))
 		return -1;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
@@ -283,8 +301,6 @@ static __always_inline int icmp4_send_too_big(struct xdp_md *ctx, __u32 l3_off,
 	iph = data + l3_off;
 	ic = (void *)(iph + 1);
 	if ((void *)(ic + 1) > data_end)
-		return -1;
-	if (l2_restore_swapped(data, data_end, l3_off, &l2))
 		return -1;
 
 	iph->version = 4;
@@ -338,7 +354,7 @@ static __always_inline int icmp6_send_too_big(struct xdp_md *ctx, __u32 l3_off,
 	__be32 client[4], vip[4];
 	__u64 sum;
 	__s64 s;
-	int delta, i;
+	int i;
 
 	if (l3_off != 14 && l3_off != 18)
 		return -1;
@@ -351,10 +367,7 @@ static __always_inline int icmp6_send_too_big(struct xdp_md *ctx, __u32 l3_off,
 		vip[i] = ip6->daddr.in6_u.u6_addr32[i];
 	}
 
-	delta = (int)(l3_off + quote) - (int)(data_end - data);
-	if (delta < 0 && bpf_xdp_adjust_tail(ctx, delta))
-		return -1;
-	if (bpf_xdp_adjust_head(ctx, -hroom))
+	if (icmp_reply_room(ctx, l3_off, quote, hroom, &l2))
 		return -1;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
@@ -363,8 +376,6 @@ static __always_inline int icmp6_send_too_big(struct xdp_md *ctx, __u32 l3_off,
 	ip6 = data + l3_off;
 	ic = (void *)(ip6 + 1);
 	if ((void *)(ic + 1) > data_end)
-		return -1;
-	if (l2_restore_swapped(data, data_end, l3_off, &l2))
 		return -1;
 
 	*(__be32 *)ip6 = bpf_htonl(6U << 28);
