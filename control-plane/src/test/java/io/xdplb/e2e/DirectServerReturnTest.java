@@ -152,4 +152,33 @@ class DirectServerReturnTest {
         }
         assertNotEquals(0, directorCounter("conn_hit"), "the connection table carried the open connection");
     }
+
+    @Test
+    @Order(7)
+    void theConnectionTableAndLiveRatesAreReadable() throws Exception {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var ct = mapper.readTree(xdplb("dump", "conn_table", "--limit", "2").out()).path("conn_table");
+        assertEquals(2, ct.path("shown").asInt(), ct.toString());
+        for (var flow : ct.path("flows")) {
+            assertTrue(flow.path("client").asText().startsWith("198.51.100.2:")
+                    || flow.path("client").asText().startsWith("[2001:db8:c::2]:"), flow.toString());
+            assertTrue(flow.path("vip").asText().endsWith(":80/tcp"), flow.toString());
+            assertTrue(REALS4.contains(flow.path("real").asText()) || REALS6.contains(flow.path("real").asText()), flow.toString());
+        }
+
+        // two readings a second apart while traffic flows: the second carries rates over the interval
+        Thread traffic = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < 10; i++) env.curl("http://203.0.113.10/");
+        });
+        String out = xdplb("stats", "--json", "--watch", "1", "--count", "2").out();
+        traffic.join();
+        List<com.fasterxml.jackson.databind.JsonNode> readings =
+                mapper.readerFor(com.fasterxml.jackson.databind.JsonNode.class)
+                        .<com.fasterxml.jackson.databind.JsonNode>readValues(out).readAll();
+        assertEquals(2, readings.size(), out);
+        assertTrue(readings.get(0).path("intervalSeconds").isMissingNode(), "the first reading has no rates");
+        var second = readings.get(1);
+        assertTrue(second.path("intervalSeconds").asDouble() >= 1.0, second.toString());
+        assertTrue(second.path("global").path("tx").path("pps").asDouble() > 0, "packets were sent during the interval");
+    }
 }
