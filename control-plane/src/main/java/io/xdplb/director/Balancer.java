@@ -67,9 +67,7 @@ public final class Balancer {
         }
         Target target = new Target(d.iface(), d.netns());
         Netns.run(d.netns(), () -> XdpAttachments.ifindex(target));
-        LbConfig lb = LbSettings.resolve(target, d.egress(), d.gatewayMac(),
-                d.src4() == null ? null : d.src4().getHostAddress(),
-                d.src6() == null ? null : d.src6().getHostAddress(), d.guePort(), d.mtu());
+        LbConfig lb = LbSettings.resolve(d);
         Config next = current.withSizes(sizes).withDirector(d);
         BalancerPins.load(layout, sizes);
         try {
