@@ -10,6 +10,7 @@ import io.xdplb.libbpf.XdpMode;
 import io.xdplb.maps.Addresses;
 import io.xdplb.maps.DecapConfig;
 import io.xdplb.maps.IpAddr;
+import io.xdplb.model.RealServer;
 import io.xdplb.net.Interfaces;
 import io.xdplb.net.IpCommand;
 import io.xdplb.net.Sysctl;
@@ -51,12 +52,14 @@ public final class RealServers {
         return m;
     }
 
-    /** Plain VIP addresses (no port): 192.0.2.10, 2001:db8::10. */
+    /** Plain VIP addresses (no port): 192.0.2.10, 2001:db8::10; parsed as the configuration file parses them. */
     public static List<InetAddress> parseVips(List<String> vips) {
         List<InetAddress> out = new ArrayList<>();
         for (String v : vips) {
-            InetAddress a = Addresses.parseLiteral(v.startsWith("[") && v.endsWith("]") ? v.substring(1, v.length() - 1) : v);
-            if (a == null) {
+            InetAddress a;
+            try {
+                a = RealServer.parseVipAddress(v.startsWith("[") && v.endsWith("]") ? v.substring(1, v.length() - 1) : v);
+            } catch (UserError e) {
                 throw new UserError("bad VIP address \"" + v + "\": realserver takes plain addresses, e.g. 192.0.2.10"
                         + " or 2001:db8::10 (no port or protocol)");
             }
