@@ -109,14 +109,19 @@ static __always_inline int strip(struct xdp_md *ctx, __u32 l3_off, __u32 strip_l
 	return 0;
 }
 
-/* The inner packet at off must at least hold the fixed header of its version. */
-static __always_inline int inner_proto_at(void *data, void *data_end, __u32 off, __u8 outer_next,
-					  __be16 *proto)
+/*
+ * The inner packet runs from off to end (where the outer packet's own length,
+ * or the GUE UDP length, says it ends; never data_end, which may include an
+ * Ethernet trailer). It must be a whole IP packet of the version the outer
+ * header announces: its fixed header and its own total length fit before end.
+ */
+static __always_inline int inner_proto_at(void *data, void *data_end, __u32 off, __u32 end,
+					  __u8 outer_next, __be16 *proto)
 {
 	__u8 *p = data + off;
 	__u8 version;
 
-	if (off > XDPLB_PARSE_MAX_OFF || (void *)(p + 1) > data_end)
+	if (off > XDPLB_PARSE_MAX_OFF || (void *)(p + 1) > data_end || off >= end)
 		return -1;
 	version = *p >> 4;
 	if (outer_next == IPPROTO_IPIP && version != 4)
@@ -124,13 +129,24 @@ static __always_inline int inner_proto_at(void *data, void *data_end, __u32 off,
 	if (outer_next == IPPROTO_IPV6 && version != 6)
 		return -1;
 	if (version == 4) {
-		if ((void *)(p + sizeof(struct iphdr)) > data_end)
+		struct iphdr *iph = (void *)p;
+		__u32 ihl, len;
+
+		if ((void *)(iph + 1) > data_end || off + sizeof(*iph) > end)
+			return -1;
+		ihl = iph->ihl * 4;
+		len = bpf_ntohs(iph->tot_len);
+		if (ihl < sizeof(*iph) || len < ihl || off + len > end)
 			return -1;
 		*proto = bpf_htons(ETH_P_IP);
 		return 4;
 	}
 	if (version == 6) {
-		if ((void *)(p + sizeof(struct ipv6hdr)) > data_end)
+		struct ipv6hdr *ip6 = (void *)p;
+
+		if ((void *)(ip6 + 1) > data_end || off + sizeof(*ip6) > end)
+			return -1;
+		if (off + sizeof(*ip6) + bpf_ntohs(ip6->payload_len) > end)
 			return -1;
 		*proto = bpf_htons(ETH_P_IPV6);
 		return 6;
@@ -149,7 +165,7 @@ int decap(struct xdp_md *ctx)
 	struct decap_config *cfg;
 	__u8 next, outer_family;
 	int inner;
-	__u32 gue = 0;
+	__u32 gue = 0, udp_len;
 
 	if (parse_eth(data, data_end, &l3_off, &eth_proto))
 		goto pass;
@@ -163,8 +179,9 @@ int decap(struct xdp_md *ctx)
 		if (!is_local(&iph->daddr, XDPLB_AF_INET))
 			goto pass;
 		ihl = iph->ihl * 4;
+		/* addressed to us but not IPv4 as its EtherType says: the stack would drop it too */
 		if (iph->version != 4 || ihl < sizeof(*iph))
-			goto pass;
+			goto malformed;
 		/* an outer fragment cannot be stripped on its own: leave it to the stack */
 		if (iph->frag_off & bpf_htons(XDPLB_IP_MF | XDPLB_IP_OFFSET))
 			goto pass;
@@ -180,6 +197,8 @@ int decap(struct xdp_md *ctx)
 			goto pass;
 		if (!is_local(ip6->daddr.in6_u.u6_addr32, XDPLB_AF_INET6))
 			goto pass;
+		if (ip6->version != 6)
+			goto malformed;
 		next = ip6->nexthdr;
 		l4_off = l3_off + sizeof(*ip6);
 		l3_end = l4_off + bpf_ntohs(ip6->payload_len);
@@ -202,6 +221,11 @@ int decap(struct xdp_md *ctx)
 		if (udp->dest != cfg->gue_port)
 			goto pass;
 		gue = 1;
+		/* the inner packet ends where the UDP length says, which must fit the outer packet */
+		udp_len = bpf_ntohs(udp->len);
+		if (l3_end > bytes || udp_len < sizeof(*udp) || l4_off + udp_len > l3_end)
+			goto malformed;
+		l3_end = l4_off + udp_len;
 		l4_off += sizeof(*udp);
 	} else if (next != IPPROTO_IPIP && next != IPPROTO_IPV6) {
 		goto pass;
@@ -210,7 +234,7 @@ int decap(struct xdp_md *ctx)
 	/* From here on the packet is a tunnel packet for us: broken means dropped. */
 	if (l3_end > bytes || l4_off > l3_end)
 		goto malformed;
-	inner = inner_proto_at(data, data_end, l4_off, gue ? 0 : next, &inner_proto);
+	inner = inner_proto_at(data, data_end, l4_off, l3_end, gue ? 0 : next, &inner_proto);
 	if (inner < 0)
 		goto malformed;
 	if (strip(ctx, l3_off, l4_off - l3_off, inner_proto))

@@ -51,6 +51,8 @@ class DecapTest {
         maps = DecapMaps.of(obj::map);
         maps.addrs.put(new IpAddr(ME4), 1);
         maps.addrs.put(new IpAddr(ME6), 1);
+        maps.addrs.put(new IpAddr(Bytes.v4("198.51.100.11")), 1);  // the issue's frames are addressed here
+        maps.addrs.put(new IpAddr(Bytes.v6("2001:db8:2::11")), 1);
         maps.config.put(0, new DecapConfig(6080, 0));
         names = StatNames.decap();
     }
@@ -152,6 +154,60 @@ class DecapTest {
         byte[] lying = ipip(ME4, inner(false));
         Bytes.put16(lying, 16, 1400);                                                     // total length past the frame
         untouched(lying, DROP, "drop_malformed");
+    }
+
+    /** Issue 9: the outer total length (20) ends at its own header; the 20 bytes after it are trailer, not an inner packet. */
+    @Test
+    void anOuterIpv4LengthEndingAtItsOwnHeaderIsDropped() {
+        untouched(Bytes.hex("02005e00000202005e000001080045000014000040004004e672c6336401c633640b"
+                + "450000140000400040ff3bdfcb007101c000020a"), DROP, "drop_malformed");
+    }
+
+    /** Issue 9: EtherType 0x86dd, version nibble 0: not an IPv6 packet, whatever follows. */
+    @Test
+    void anIpv6EtherTypeWhoseVersionIsNot6IsDropped() {
+        untouched(Bytes.hex("02005e00000202005e00000186dd000000000014044020010db800010000000000000000000120010db8"
+                + "000200000000000000000011450000140000400040ff3bdfcb007101c000020a"), DROP, "drop_malformed");
+    }
+
+    @Test
+    void theGueUdpLengthBoundsTheInnerPacket() {
+        byte[] inner = inner(false);
+        // UDP length cuts the inner packet short of its own total length
+        untouched(outer(ME4, Udp.builder().ports(40001, 6080).data(inner).zeroChecksum().length(8 + 20)), DROP, "drop_malformed");
+        // UDP length past the outer packet, and below the UDP header itself
+        untouched(outer(ME4, Udp.builder().ports(40001, 6080).data(inner).zeroChecksum().length(8 + inner.length + 1)), DROP, "drop_malformed");
+        untouched(outer(ME4, Udp.builder().ports(40001, 6080).data(inner).zeroChecksum().length(7)), DROP, "drop_malformed");
+        // GUE carries IPv4 or IPv6 only
+        byte[] v5 = inner.clone();
+        v5[0] = 0x55;
+        untouched(gue(ME4, v5, 6080), DROP, "drop_malformed");
+    }
+
+    @Test
+    void anInnerPacketLongerThanItsOuterPacketIsDropped() {
+        byte[] v4 = inner(false);
+        Bytes.put16(v4, 2, v4.length + 1);                                     // inner IPv4 total length
+        untouched(ipip(ME4, v4), DROP, "drop_malformed");
+        byte[] v6 = inner(true);
+        Bytes.put16(v6, 4, v6.length - 40 + 1);                                // inner IPv6 payload length
+        untouched(ipip(ME6, v6), DROP, "drop_malformed");
+        byte[] shortIhl = inner(false);
+        shortIhl[0] = 0x44;                                                     // IHL 4: shorter than an IPv4 header
+        untouched(ipip(ME4, shortIhl), DROP, "drop_malformed");
+        byte[] outerV5 = ipip(ME4, inner(false));
+        outerV5[14] = 0x55;                                                     // outer version 5 under EtherType IPv4
+        untouched(outerV5, DROP, "drop_malformed");
+    }
+
+    /** A trailer after a whole tunnel packet (Ethernet padding) is not part of it: the tunnel still decapsulates. */
+    @Test
+    void anEthernetTrailerAfterAWholeTunnelIsNotMistakenForPacket() {
+        byte[] in = ipip(ME4, inner(false));
+        byte[] padded = java.util.Arrays.copyOf(in, in.length + 6);
+        TestRun.Result r = TestRun.run(prog, padded);
+        assertEquals(PASS, r.retval());
+        assertArrayEquals(inner(false), Bytes.slice(r.data(), 14, 14 + inner(false).length));
     }
 
     @Test
