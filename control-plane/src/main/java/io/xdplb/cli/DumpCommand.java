@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xdplb.UserError;
 import io.xdplb.director.BalancerMaps;
-import io.xdplb.director.BalancerPins;
+import io.xdplb.director.BalancerObject;
+import io.xdplb.realserver.DecapProgram;
 import io.xdplb.director.MapSync;
 import io.xdplb.director.StatNames;
 import io.xdplb.maps.Addresses;
@@ -66,8 +67,8 @@ final class DumpCommand implements Runnable {
         XdplbCommand.requireRoot("xdplb dump");
         Set<String> show = wanted.isEmpty() ? all : new LinkedHashSet<>(wanted);
         ObjectNode root = Json.MAPPER.createObjectNode();
-        boolean balancer = BalancerPins.isLoaded(instance.layout());
-        boolean decap = Files.exists(instance.layout().map(DecapMaps.NAMES.getFirst()));
+        boolean balancer = BalancerObject.pinned(instance.layout()).isPinned();
+        boolean decap = DecapProgram.pinned(instance.layout()).isPinned();
         if (!balancer && !decap) {
             throw new UserError("instance " + instance.layout().instance() + " has no maps: nothing is attached"
                     + " (`xdplb attach` or `xdplb realserver setup` first)");

@@ -2,7 +2,10 @@ package io.xdplb.cli;
 
 import io.xdplb.attach.InstanceLayout;
 import io.xdplb.attach.InstanceLayout.Target;
-import io.xdplb.attach.PinnedProgram;
+import io.xdplb.attach.ObjectSpec;
+import io.xdplb.attach.PinnedObject;
+import io.xdplb.libbpf.BpfProgram;
+import java.util.List;
 import io.xdplb.attach.XdpAttachments;
 import io.xdplb.libbpf.XdpMode;
 import picocli.CommandLine.Command;
@@ -19,6 +22,8 @@ import picocli.CommandLine.Spec;
         subcommands = {PassCommand.Attach.class, PassCommand.Detach.class})
 final class PassCommand {
     static final String PROGRAM = "pass";
+    /** A program without maps. */
+    static final ObjectSpec SPEC = new ObjectSpec(PROGRAM, List.of(), List.of());
 
     @Command(name = "attach", mixinStandardHelpOptions = true,
             description = "Attach the XDP_PASS program to an interface (pinned link, survives this command).",
@@ -38,13 +43,13 @@ final class PassCommand {
             XdplbCommand.requireRoot("xdplb pass attach");
             InstanceLayout layout = InstanceLayout.of(XdplbCommand.instance(spec));
             XdpAttachments attachments = new XdpAttachments(layout);
-            try (PinnedProgram.Handle prog = PinnedProgram.ensure(layout, PROGRAM)) {
-                try {
-                    attachments.attach(prog.program(), target, xdpMode);
-                } catch (RuntimeException e) {
-                    if (prog.created()) PinnedProgram.removeIfUnused(layout, PROGRAM, attachments);
-                    throw e;
-                }
+            PinnedObject pass = new PinnedObject(layout, SPEC);
+            boolean created = pass.ensure();
+            try (BpfProgram prog = pass.program()) {
+                attachments.attach(prog, target, xdpMode);
+            } catch (RuntimeException e) {
+                if (created) pass.unpinIfUnused(attachments);
+                throw e;
             }
             spec.commandLine().getOut().println("attached " + PROGRAM + " to " + target + " (" + xdpMode.cliName()
                     + " mode)");
@@ -65,7 +70,7 @@ final class PassCommand {
             InstanceLayout layout = InstanceLayout.of(XdplbCommand.instance(spec));
             XdpAttachments attachments = new XdpAttachments(layout);
             attachments.detach(target, PROGRAM, "use the command that attached it (xdplb detach / realserver teardown)");
-            PinnedProgram.removeIfUnused(layout, PROGRAM, attachments);
+            new PinnedObject(layout, SPEC).unpinIfUnused(attachments);
             spec.commandLine().getOut().println("detached " + PROGRAM + " from " + target);
         }
     }

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xdplb.UserError;
 import io.xdplb.director.BalancerMaps;
-import io.xdplb.director.BalancerPins;
+import io.xdplb.director.BalancerObject;
+import io.xdplb.realserver.DecapProgram;
 import io.xdplb.director.StatNames;
 import io.xdplb.director.Stats;
 import io.xdplb.maps.Counter;
@@ -42,8 +43,8 @@ final class StatsCommand implements Runnable {
         if (count != null && count < 1) throw new UserError("bad --count " + count + ": must be 1 or more");
         Instance instance = Instance.of(spec);
         XdplbCommand.requireRoot("xdplb stats");
-        boolean balancer = BalancerPins.isLoaded(instance.layout());
-        boolean decapLoaded = Files.exists(instance.layout().map(DecapMaps.NAMES.getFirst()));
+        boolean balancer = BalancerObject.pinned(instance.layout()).isPinned();
+        boolean decapLoaded = DecapProgram.pinned(instance.layout()).isPinned();
         if (!balancer && !decapLoaded) {
             throw new UserError("instance " + instance.layout().instance() + " has nothing attached: no counters"
                     + " (`xdplb attach` or `xdplb realserver setup` first)");
@@ -51,7 +52,7 @@ final class StatsCommand implements Runnable {
         List<String> names = balancer ? StatNames.balancer() : List.of();
         List<String> decapNames = decapLoaded ? StatNames.decap() : List.of();
         PrintWriter out = spec.commandLine().getOut();
-        try (BalancerMaps maps = balancer ? BalancerPins.maps(instance.layout()) : null;
+        try (BalancerMaps maps = balancer ? BalancerMaps.pinned(instance.layout()) : null;
              DecapMaps decapMaps = decapLoaded ? DecapMaps.pinned(instance.layout()) : null) {
             Stats previous = null;
             Map<String, Counter> previousDecap = null;

@@ -3,6 +3,7 @@ package io.xdplb.director;
 import io.xdplb.UserError;
 import io.xdplb.attach.InstanceLayout;
 import io.xdplb.attach.InstanceLayout.Target;
+import io.xdplb.attach.PinnedObject;
 import io.xdplb.attach.XdpAttachments;
 import io.xdplb.libbpf.BpfProgram;
 import io.xdplb.libbpf.Netns;
@@ -25,11 +26,13 @@ public final class Balancer {
     private final InstanceLayout layout;
     private final ConfigStore store;
     private final XdpAttachments attachments;
+    private final PinnedObject pins;
 
     public Balancer(InstanceLayout layout, ConfigStore store) {
         this.layout = layout;
         this.store = store;
         this.attachments = new XdpAttachments(layout);
+        this.pins = BalancerObject.pinned(layout);
     }
 
     public ConfigStore store() {
@@ -37,7 +40,7 @@ public final class Balancer {
     }
 
     public boolean isAttached() {
-        return BalancerPins.isLoaded(layout);
+        return pins.isPinned();
     }
 
     /** Loads the director with these sizes, programs every VIP of the configuration, attaches it. */
@@ -69,17 +72,17 @@ public final class Balancer {
         Netns.run(d.netns(), () -> XdpAttachments.ifindex(target));
         LbConfig lb = LbSettings.resolve(d);
         Config next = current.withSizes(sizes).withDirector(d);
-        BalancerPins.load(layout, sizes);
+        pins.ensure(obj -> BalancerObject.size(obj, sizes));
         try {
-            try (BalancerMaps maps = BalancerPins.maps(layout)) {
+            try (BalancerMaps maps = BalancerMaps.pinned(layout)) {
                 maps.lbConfig.put(0, lb);
                 new MapSync(maps).apply(null, next);
             }
-            try (BpfProgram prog = BalancerPins.program(layout)) {
+            try (BpfProgram prog = pins.program()) {
                 attachments.attach(prog, target, XdpMode.parse(d.mode().label()));
             }
         } catch (RuntimeException e) {
-            BalancerPins.unpin(layout);
+            pins.unpin();
             throw e;
         }
         return next;
@@ -88,14 +91,14 @@ public final class Balancer {
     /** detach, inside a configuration transaction. */
     public Config detachIn(Config current, Target target) {
         attachments.detach(target, BalancerObject.NAME, "use `xdplb pass detach` or `xdplb realserver teardown`");
-        BalancerPins.unpin(layout);
+        pins.unpin();
         return current.withDirector(null);
     }
 
     /** Brings the maps (when attached) from current to next, inside a configuration transaction. */
     public Config changeIn(Config current, Config next) {
         if (isAttached()) {
-            try (BalancerMaps maps = BalancerPins.maps(layout)) {
+            try (BalancerMaps maps = BalancerMaps.pinned(layout)) {
                 if (!maps.sizes().equals(next.sizes())) {
                     throw new UserError("the attached balancer was loaded with sizes " + maps.sizes()
                             + "; changing sizes needs `xdplb detach` and `xdplb attach` again");

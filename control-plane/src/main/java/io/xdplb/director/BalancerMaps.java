@@ -1,13 +1,15 @@
 package io.xdplb.director;
 
+import io.xdplb.UserError;
 import io.xdplb.attach.InstanceLayout;
+import io.xdplb.attach.PinnedObject;
 import io.xdplb.libbpf.BpfMap;
 import io.xdplb.maps.Codec;
-import io.xdplb.maps.Counter;
 import io.xdplb.maps.FlowKey;
 import io.xdplb.maps.FlowState;
 import io.xdplb.maps.IpAddr;
 import io.xdplb.maps.LbConfig;
+import io.xdplb.maps.MapSet;
 import io.xdplb.maps.PerCpuArray;
 import io.xdplb.maps.TypedMap;
 import io.xdplb.maps.U32;
@@ -15,19 +17,16 @@ import io.xdplb.maps.VipKey;
 import io.xdplb.maps.VipMeta;
 import io.xdplb.model.Sizes;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-/** The director program's maps, typed. Opened from a loaded object or from an instance's pins. */
+/** The director program's maps, typed, each bound by name. Opened from a loaded object or from an instance's pins. */
 public final class BalancerMaps implements AutoCloseable {
-    public static final List<String> NAMES = List.of("vip2tnl", "vip_addrs", "reals", "ring", "conn_table",
-            "lb_config", "vip_stats", "real_stats", "lb_stats");
+    public static final List<String> NAMES = BalancerObject.SPEC.maps();
     /** Every ABI struct the director's maps use, for the BTF check at load. */
-    public static final List<Codec<?>> CODECS = List.of(VipKey.CODEC, VipMeta.CODEC, IpAddr.CODEC, FlowKey.CODEC,
-            FlowState.CODEC, LbConfig.CODEC, Counter.CODEC);
+    public static final List<Codec<?>> CODECS = BalancerObject.SPEC.codecs();
 
-    private final List<BpfMap> opened;
+    private final MapSet opened;
     public final TypedMap<VipKey, VipMeta> vip2tnl;
     public final TypedMap<IpAddr, Integer> vipAddrs;
     public final TypedMap<Integer, IpAddr> reals;
@@ -39,25 +38,31 @@ public final class BalancerMaps implements AutoCloseable {
     public final PerCpuArray lbStats;
 
     private BalancerMaps(Function<String, BpfMap> open) {
-        opened = new ArrayList<>();
-        for (String n : NAMES) opened.add(open.apply(n));
-        vip2tnl = new TypedMap<>(opened.get(0), VipKey.CODEC, VipMeta.CODEC);
-        vipAddrs = new TypedMap<>(opened.get(1), IpAddr.CODEC, U32.CODEC);
-        reals = new TypedMap<>(opened.get(2), U32.CODEC, IpAddr.CODEC);
-        ring = new TypedMap<>(opened.get(3), U32.CODEC, U32.CODEC);
-        connTable = new TypedMap<>(opened.get(4), FlowKey.CODEC, FlowState.CODEC);
-        lbConfig = new TypedMap<>(opened.get(5), U32.CODEC, LbConfig.CODEC);
-        vipStats = new PerCpuArray(opened.get(6));
-        realStats = new PerCpuArray(opened.get(7));
-        lbStats = new PerCpuArray(opened.get(8));
+        opened = new MapSet(open);
+        vip2tnl = new TypedMap<>(opened.open("vip2tnl"), VipKey.CODEC, VipMeta.CODEC);
+        vipAddrs = new TypedMap<>(opened.open("vip_addrs"), IpAddr.CODEC, U32.CODEC);
+        reals = new TypedMap<>(opened.open("reals"), U32.CODEC, IpAddr.CODEC);
+        ring = new TypedMap<>(opened.open("ring"), U32.CODEC, U32.CODEC);
+        connTable = new TypedMap<>(opened.open("conn_table"), FlowKey.CODEC, FlowState.CODEC);
+        lbConfig = new TypedMap<>(opened.open("lb_config"), U32.CODEC, LbConfig.CODEC);
+        vipStats = new PerCpuArray(opened.open("vip_stats"));
+        realStats = new PerCpuArray(opened.open("real_stats"));
+        lbStats = new PerCpuArray(opened.open("lb_stats"));
     }
 
+    /** The maps of a loaded object, e.g. {@code BalancerMaps.of(obj::map)}. */
     public static BalancerMaps of(Function<String, BpfMap> open) {
         return new BalancerMaps(open);
     }
 
+    /** The instance's pinned maps; a clear error when the balancer is not loaded. */
     public static BalancerMaps pinned(InstanceLayout layout) {
-        return new BalancerMaps(n -> BpfMap.pinned(layout.map(n)));
+        PinnedObject pins = BalancerObject.pinned(layout);
+        if (!pins.isPinned()) {
+            throw new UserError("the balancer of instance " + layout.instance() + " is not attached: run"
+                    + " `xdplb attach --iface IF` first");
+        }
+        return new BalancerMaps(pins::map);
     }
 
     /** The sizes the maps were created with (the ring size follows from the ring's length). */
@@ -68,11 +73,11 @@ public final class BalancerMaps implements AutoCloseable {
     }
 
     public List<BpfMap> all() {
-        return opened;
+        return opened.all();
     }
 
     @Override
     public void close() {
-        for (BpfMap m : opened) m.close();
+        opened.close();
     }
 }

@@ -3,9 +3,9 @@ package io.xdplb.realserver;
 import io.xdplb.attach.InstanceLayout;
 import io.xdplb.libbpf.BpfMap;
 import io.xdplb.maps.Codec;
-import io.xdplb.maps.Counter;
 import io.xdplb.maps.DecapConfig;
 import io.xdplb.maps.IpAddr;
+import io.xdplb.maps.MapSet;
 import io.xdplb.maps.PerCpuArray;
 import io.xdplb.maps.TypedMap;
 import io.xdplb.maps.U32;
@@ -13,21 +13,21 @@ import io.xdplb.maps.U32;
 import java.util.List;
 import java.util.function.Function;
 
-/** The real-server program's maps, typed. */
+/** The real-server program's maps, typed, each bound by name. */
 public final class DecapMaps implements AutoCloseable {
-    public static final List<String> NAMES = List.of("decap_addrs", "decap_config", "decap_stats");
-    public static final List<Codec<?>> CODECS = List.of(IpAddr.CODEC, DecapConfig.CODEC, Counter.CODEC);
+    public static final List<String> NAMES = DecapProgram.SPEC.maps();
+    public static final List<Codec<?>> CODECS = DecapProgram.SPEC.codecs();
 
-    private final List<BpfMap> opened;
+    private final MapSet opened;
     public final TypedMap<IpAddr, Integer> addrs;
     public final TypedMap<Integer, DecapConfig> config;
     public final PerCpuArray stats;
 
     private DecapMaps(Function<String, BpfMap> open) {
-        opened = NAMES.stream().map(open).toList();
-        addrs = new TypedMap<>(opened.get(0), IpAddr.CODEC, U32.CODEC);
-        config = new TypedMap<>(opened.get(1), U32.CODEC, DecapConfig.CODEC);
-        stats = new PerCpuArray(opened.get(2));
+        opened = new MapSet(open);
+        addrs = new TypedMap<>(opened.open("decap_addrs"), IpAddr.CODEC, U32.CODEC);
+        config = new TypedMap<>(opened.open("decap_config"), U32.CODEC, DecapConfig.CODEC);
+        stats = new PerCpuArray(opened.open("decap_stats"));
     }
 
     public static DecapMaps of(Function<String, BpfMap> open) {
@@ -35,11 +35,11 @@ public final class DecapMaps implements AutoCloseable {
     }
 
     public static DecapMaps pinned(InstanceLayout layout) {
-        return new DecapMaps(n -> BpfMap.pinned(layout.map(n)));
+        return new DecapMaps(DecapProgram.pinned(layout)::map);
     }
 
     @Override
     public void close() {
-        for (BpfMap m : opened) m.close();
+        opened.close();
     }
 }

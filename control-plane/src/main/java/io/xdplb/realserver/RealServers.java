@@ -3,6 +3,7 @@ package io.xdplb.realserver;
 import io.xdplb.UserError;
 import io.xdplb.attach.InstanceLayout;
 import io.xdplb.attach.InstanceLayout.Target;
+import io.xdplb.attach.PinnedObject;
 import io.xdplb.attach.XdpAttachments;
 import io.xdplb.libbpf.BpfProgram;
 import io.xdplb.libbpf.Netns;
@@ -35,10 +36,12 @@ import java.util.Map;
 public final class RealServers {
     private final InstanceLayout layout;
     private final XdpAttachments attachments;
+    private final PinnedObject decap;
 
     public RealServers(InstanceLayout layout) {
         this.layout = layout;
         this.attachments = new XdpAttachments(layout);
+        this.decap = DecapProgram.pinned(layout);
     }
 
     /** The sysctls a real server needs, per interface IF, and the value each needs. */
@@ -92,8 +95,8 @@ public final class RealServers {
 
         Deque<Runnable> undo = new ArrayDeque<>();
         try {
-            if (DecapProgram.ensurePinned(layout)) {
-                undo.push(() -> DecapProgram.unpin(layout));
+            if (decap.ensure()) {
+                undo.push(decap::unpin);
             }
             Map<String, String> saved = new LinkedHashMap<>();
             for (Map.Entry<String, String> s : wantedSysctls(target.iface()).entrySet()) {
@@ -124,7 +127,7 @@ public final class RealServers {
                 }
                 maps.config.put(0, new DecapConfig(guePort, 0));
             }
-            try (BpfProgram prog = DecapProgram.pinnedProgram(layout)) {
+            try (BpfProgram prog = decap.program()) {
                 attachments.attach(prog, target, mode);
             }
             undo.push(() -> attachments.detach(target, DecapProgram.NAME, null));
@@ -174,7 +177,7 @@ public final class RealServers {
         List<RealServerState> others = RealServerState.all(layout.instance()).stream()
                 .filter(o -> !o.target().equals(target)).toList();
         if (others.isEmpty()) {
-            DecapProgram.unpin(layout);
+            decap.unpin();
         } else {
             try (DecapMaps maps = DecapMaps.pinned(layout)) {
                 for (String t : state.tunnelAddresses()) {
