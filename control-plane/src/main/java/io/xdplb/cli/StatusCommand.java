@@ -3,6 +3,9 @@ package io.xdplb.cli;
 import io.xdplb.attach.InstanceLayout;
 import io.xdplb.attach.XdpAttachments;
 import io.xdplb.attach.XdpAttachments.Attachment;
+import io.xdplb.director.BalancerMaps;
+import io.xdplb.director.BalancerPins;
+import io.xdplb.director.RingFingerprint;
 import io.xdplb.libbpf.Bpffs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,12 +21,17 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show what xdplb has attached where (every instance), read from the pins under /sys/fs/bpf/xdplb.",
+        description = {"Show what xdplb has attached where (every instance), read from the pins under /sys/fs/bpf/xdplb,"
+                + " and the VIPs of each attached balancer with the fingerprint of their live Maglev ring (RING: equal on"
+                + " every director that sends the VIP's flows to the same reals)."},
         footer = {"", "Examples:", "  xdplb status", "  xdplb status --json | jq -r '.attachments[] | .iface'"})
 final class StatusCommand implements Callable<Integer> {
     /** A real-server set-up as status shows it. */
     record RealServerRow(String instance, String iface, String netns, List<String> vips, List<String> tunnelAddresses,
                          int guePort) {}
+
+    /** A VIP of an attached balancer as status shows it. */
+    record VipRow(String instance, String vip, String ringFingerprint) {}
 
     @Spec CommandSpec spec;
 
@@ -35,8 +43,15 @@ final class StatusCommand implements Callable<Integer> {
         XdplbCommand.requireRoot("xdplb status");
         List<Attachment> all = new ArrayList<>();
         List<RealServerRow> realservers = new ArrayList<>();
+        List<VipRow> vips = new ArrayList<>();
         for (String instance : InstanceLayout.instances(Bpffs.ROOT.resolve("xdplb"))) {
-            all.addAll(new XdpAttachments(InstanceLayout.of(instance)).list());
+            InstanceLayout layout = InstanceLayout.of(instance);
+            all.addAll(new XdpAttachments(layout).list());
+            if (BalancerPins.isLoaded(layout)) {
+                try (BalancerMaps maps = BalancerPins.maps(layout)) {
+                    RingFingerprint.of(maps).forEach((vip, ring) -> vips.add(new VipRow(instance, vip.toString(), ring)));
+                }
+            }
             for (RealServerState s : RealServerState.all(instance)) {
                 realservers.add(new RealServerRow(instance, s.iface(), s.netns(), s.vips(), s.tunnelAddresses(), s.guePort()));
             }
@@ -45,6 +60,7 @@ final class StatusCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("attachments", all);
+            doc.put("vips", vips);
             doc.put("realservers", realservers);
             out.println(Json.write(doc));
             return 0;
@@ -57,6 +73,12 @@ final class StatusCommand implements Callable<Integer> {
                 t.row(a.instance(), a.iface(), a.netns(), a.program(), a.mode(), a.progId(), a.linkId(), a.state());
             }
             t.print(out);
+        }
+        if (!vips.isEmpty()) {
+            out.println();
+            Table v = new Table("INSTANCE", "VIP", "RING");
+            for (VipRow row : vips) v.row(row.instance(), row.vip(), row.ringFingerprint());
+            v.print(out);
         }
         if (!realservers.isEmpty()) {
             out.println();

@@ -2,6 +2,9 @@ package io.xdplb.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.xdplb.UserError;
+import io.xdplb.director.BalancerMaps;
+import io.xdplb.director.BalancerPins;
+import io.xdplb.director.RingFingerprint;
 import io.xdplb.model.ConfigJson;
 import io.xdplb.model.Encap;
 import io.xdplb.model.IpAddresses;
@@ -17,6 +20,7 @@ import picocli.CommandLine.Spec;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 @Command(name = "vip", mixinStandardHelpOptions = true,
         description = "Add, delete and list virtual services (VIP = address, port, protocol).",
@@ -83,7 +87,9 @@ final class VipCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "List the VIPs of the configuration with their encapsulation, flags and reals.",
+            description = {"List the VIPs of the configuration with their encapsulation, flags and reals, and, when the"
+                    + " balancer is attached, the fingerprint of each VIP's live Maglev ring (RING): directors with"
+                    + " the same fingerprint send every flow of that VIP to the same real."},
             footer = {"", "Examples:", "  xdplb vip list", "  xdplb vip list --json | jq -r '.[].vip'"})
     static final class ListVips implements Runnable {
         @Spec CommandSpec spec;
@@ -94,10 +100,12 @@ final class VipCommand {
         @Override
         public void run() {
             var out = spec.commandLine().getOut();
-            List<VipConfig> vips = Instance.of(spec).store().load().vips();
+            Instance instance = Instance.of(spec);
+            List<VipConfig> vips = instance.store().load().vips();
+            Map<Vip, String> rings = ringFingerprints(instance);
             if (json) {
                 ArrayNode arr = Json.MAPPER.createArrayNode();
-                for (VipConfig v : vips) arr.add(ConfigJson.toJson(v));
+                for (VipConfig v : vips) arr.add(ConfigJson.toJson(v).put("ringFingerprint", rings.get(v.vip())));
                 out.println(Json.write(arr));
                 return;
             }
@@ -105,14 +113,22 @@ final class VipCommand {
                 out.println("no VIPs (add one with `xdplb vip add ADDR:PORT/PROTO`)");
                 return;
             }
-            Table t = new Table("VIP", "ENCAP", "FLAGS", "REALS (weight)");
+            Table t = new Table("VIP", "ENCAP", "FLAGS", "RING", "REALS (weight)");
             for (VipConfig v : vips) {
                 List<String> reals = new ArrayList<>();
                 for (Real r : v.reals()) reals.add(IpAddresses.format(r.address()) + "(" + r.weight() + ")");
                 t.row(v.vip(), v.encap().label(), v.flags().isEmpty() ? "-" : VipFlag.format(v.flags()),
-                        reals.isEmpty() ? "-" : String.join(" ", reals));
+                        rings.getOrDefault(v.vip(), "-"), reals.isEmpty() ? "-" : String.join(" ", reals));
             }
             t.print(out);
+        }
+
+        /** The live rings' fingerprints when the balancer is attached (and readable), else none. */
+        private static Map<Vip, String> ringFingerprints(Instance instance) {
+            if (!BalancerPins.isLoaded(instance.layout())) return Map.of();
+            try (BalancerMaps maps = BalancerPins.maps(instance.layout())) {
+                return RingFingerprint.of(maps);
+            }
         }
     }
 }

@@ -125,6 +125,9 @@ class CliEndToEndTest {
 
         // vip list: table and JSON
         List<List<String>> rows = lab.ok("vip", "list").lines().map(l -> List.of(l.trim().split("\\s+"))).toList();
+        assertEquals("RING", rows.get(0).get(3));
+        for (List<String> row : rows.subList(1, rows.size())) assertTrue(row.get(3).matches("[0-9a-f]{12}"), row.toString());
+        rows = rows.stream().map(row -> { List<String> r = new ArrayList<>(row); r.remove(3); return List.copyOf(r); }).toList();
         assertEquals(List.of(
                 List.of("VIP", "ENCAP", "FLAGS", "REALS", "(weight)"),
                 List.of(V4, "ipip", "-", "198.51.100.1(1)", "198.51.100.2(2)", "198.51.100.3(3)"),
@@ -132,7 +135,8 @@ class CliEndToEndTest {
                 List.of(V6, "gue", "no-sport,dport-only", "198.51.100.1(1)", "2001:db8:1::2(3)")), rows);
         JsonNode vips = lab.json("vip", "list", "--json");
         assertEquals(3, vips.size());
-        assertEquals(List.of("vip", "encap", "flags", "reals"), fieldNames(vips.get(0)));
+        assertEquals(List.of("vip", "encap", "flags", "reals", "ringFingerprint"), fieldNames(vips.get(0)));
+        assertTrue(vips.get(0).path("ringFingerprint").asText().matches("[0-9a-f]{12}"), vips.get(0).toString());
         assertEquals(V6, vips.get(2).path("vip").asText());
         assertEquals("gue", vips.get(2).path("encap").asText());
         assertEquals("[\"no-sport\",\"dport-only\"]", vips.get(2).path("flags").toString());

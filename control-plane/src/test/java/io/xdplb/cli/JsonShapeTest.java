@@ -90,7 +90,8 @@ class JsonShapeTest {
         assertTrue(vips.isArray());
         assertEquals(2, vips.size());
         for (JsonNode v : vips) {
-            assertEquals(List.of("vip", "encap", "flags", "reals"), fields(v));
+            assertEquals(List.of("vip", "encap", "flags", "reals", "ringFingerprint"), fields(v));
+            assertTrue(v.path("ringFingerprint").isNull(), "not attached: no live ring");
             assertTrue(v.path("flags").isArray());
             for (JsonNode r : v.path("reals")) {
                 assertEquals(List.of("address", "weight"), fields(r));
@@ -110,7 +111,8 @@ class JsonShapeTest {
         assertEquals("[\"no-sport\",\"dport-only\"]", v6.path("flags").toString());
         assertEquals("[{\"address\":\"198.51.100.2\",\"weight\":65535},{\"address\":\"2001:db8:1::2\",\"weight\":1}]",
                 v6.path("reals").toString());
-        // the same objects as in the configuration file
+        // the same objects as in the configuration file, plus the live ring's fingerprint
+        for (JsonNode v : vips) ((com.fasterxml.jackson.databind.node.ObjectNode) v).remove("ringFingerprint");
         assertEquals(JSON.readTree(ConfigJson.write(config)).path("vips"), vips);
     }
 

@@ -1,0 +1,67 @@
+package io.xdplb.director;
+
+import io.xdplb.maps.Addresses;
+import io.xdplb.maps.VipKey;
+import io.xdplb.maps.VipMeta;
+import io.xdplb.model.Proto;
+import io.xdplb.model.Vip;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A short fingerprint of each VIP's live Maglev ring, read from the maps, so that an operator
+ * (or a metric) can see at a glance that several directors send every flow to the same real.
+ *
+ * <p>It hashes what the data path would do, not how this director numbered things: each slot
+ * contributes the address of its real (real ids are allocated per director and may differ
+ * between directors whose rings agree), or "-" for an empty slot. SHA-256 over the slots in
+ * order, the first 12 hex digits: equal rings give equal fingerprints on any machine, and a
+ * single slot that differs changes it.
+ */
+public final class RingFingerprint {
+    private RingFingerprint() {}
+
+    /** Hex digits kept: 48 bits, short enough to read aloud, far too many to collide by chance. */
+    public static final int LENGTH = 12;
+
+    /** Every VIP in vip2tnl with the fingerprint of its live ring, in VIP order. */
+    public static Map<Vip, String> of(BalancerMaps maps) {
+        Map<Integer, String> realAddresses = new HashMap<>();
+        maps.reals.entries().forEach((id, a) -> {
+            if (id != 0 && a.address() != null) realAddresses.put(id, Addresses.format(a.address()));
+        });
+        int ringSize = maps.sizes().ringSize();
+        Map<Vip, String> out = new TreeMap<>();
+        for (Map.Entry<VipKey, VipMeta> e : maps.vip2tnl.entries().entrySet()) {
+            VipKey k = e.getKey();
+            Vip vip = new Vip(k.address(), k.port(), Proto.ofNumber(k.proto()));
+            out.put(vip, of(MapSync.liveRing(maps, e.getValue(), ringSize), realAddresses));
+        }
+        return out;
+    }
+
+    /** The fingerprint of one ring of real ids, given each id's address text. */
+    public static String of(int[] ring, Map<Integer, String> realAddresses) {
+        MessageDigest sha = sha256();
+        for (int id : ring) {
+            String slot = id == 0 ? "-" : realAddresses.getOrDefault(id, "id " + id);
+            sha.update(slot.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) '\n');
+        }
+        return HexFormat.of().formatHex(sha.digest()).substring(0, LENGTH);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
