@@ -1,7 +1,6 @@
 package io.xdplb.cli;
 
 import io.xdplb.UserError;
-import io.xdplb.director.Reconciler;
 import io.xdplb.model.Config;
 import io.xdplb.model.ConfigJson;
 import io.xdplb.model.Plan;
@@ -48,8 +47,8 @@ final class ApplyCommand implements Runnable {
         Config desired = ConfigJson.parse(text, file.equals("-") ? "stdin" : file);
         Instance instance = Instance.of(spec);
         XdplbCommand.requireRoot(dryRun ? "xdplb apply --dry-run" : "xdplb apply");
-        Reconciler r = new Reconciler(instance.layout(), instance.store());
-        Plan plan = dryRun ? r.plan(desired) : r.apply(desired);
+        var director = instance.service().director();
+        Plan plan = dryRun ? director.plan(desired) : director.apply(desired);
         var out = spec.commandLine().getOut();
         if (json) out.println(Json.write(plan.toJson()));
         else out.print(plan.isEmpty() ? Plan.NOTHING_TO_DO + "\n" : plan.text() + (plan.text().endsWith("\n") ? "" : "\n"));

@@ -77,7 +77,7 @@ final class AttachCommand implements Runnable {
             d = new Director(target.iface(), target.netns(), AttachMode.parse(mode), egress, gatewayMac,
                     src4 == null ? null : IpAddresses.parse4(src4, "--src4"),
                     src6 == null ? null : IpAddresses.parse6(src6, "--src6"), guePort, mtu);
-            Sizes current = instance.store().load().sizes();
+            Sizes current = instance.service().director().config().sizes();
             sizes = new Sizes(maxVips != null ? maxVips : current.maxVips(), maxReals != null ? maxReals : current.maxReals(),
                     ringSize != null ? ringSize : current.ringSize(), connTableSize != null ? connTableSize : current.connTableSize());
         } catch (Invalid e) {
@@ -87,7 +87,7 @@ final class AttachCommand implements Runnable {
             throw new UserError("bad " + option + " " + (e.value() == null ? "" : e.value() + ": ") + e.reason());
         }
         XdplbCommand.requireRoot("xdplb attach");
-        Config c = instance.balancer().attach(d, sizes);
+        Config c = instance.service().director().attach(d, sizes);
         spec.commandLine().getOut().println("attached balancer to " + d.where() + " (" + d.mode().label() + " mode, "
                 + c.vips().size() + " VIPs programmed)");
     }

@@ -17,7 +17,7 @@ final class DetachCommand implements Runnable {
     public void run() {
         var target = where.target();
         XdplbCommand.requireRoot("xdplb detach");
-        Instance.of(spec).balancer().detach(target);
+        Instance.of(spec).service().director().detach(target);
         spec.commandLine().getOut().println("detached balancer from " + target);
     }
 }

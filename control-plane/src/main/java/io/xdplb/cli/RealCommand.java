@@ -2,11 +2,11 @@ package io.xdplb.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.xdplb.UserError;
 import io.xdplb.model.IpAddresses;
 import io.xdplb.model.Real;
 import io.xdplb.model.Vip;
 import io.xdplb.model.VipConfig;
+import io.xdplb.service.DirectorService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -14,7 +14,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.net.InetAddress;
-import java.util.concurrent.atomic.AtomicReference;
 
 @Command(name = "real", mixinStandardHelpOptions = true,
         description = "Add, delete and list the real servers of a VIP.",
@@ -46,29 +45,14 @@ final class RealCommand {
         public void run() {
             Vip v = Vip.parse(vip);
             InetAddress a = Real.parseAddress(address);
-            if (weight != null && (weight < 0 || weight > Real.MAX_WEIGHT)) {
-                throw new UserError("bad --weight " + weight + ": must be 0.." + Real.MAX_WEIGHT + " (0 drains the real)");
-            }
-            Real r = new Real(a, weight == null ? Real.DEFAULT_WEIGHT : weight);
+            DirectorService.checkWeight(weight);
             Instance instance = Instance.of(spec);
             XdplbCommand.requireRoot("xdplb real add");
-            AtomicReference<String> what = new AtomicReference<>();
-            instance.balancer().change(c -> {
-                VipConfig vc = c.requireVip(v);
-                var existing = vc.real(a);
-                if (existing.isPresent()) {
-                    if (weight == null) {
-                        throw new UserError("real " + IpAddresses.format(a) + " is already in VIP " + v + " (weight "
-                                + existing.get().weight() + "); give --weight N to change its weight");
-                    }
-                    what.set("weight of real " + IpAddresses.format(a) + " in VIP " + v + ": " + existing.get().weight()
-                            + " -> " + r.weight());
-                } else {
-                    what.set("added real " + IpAddresses.format(a) + " to VIP " + v + " (weight " + r.weight() + ")");
-                }
-                return c.withReal(v, r);
-            });
-            spec.commandLine().getOut().println(what.get());
+            var done = instance.service().director().setReal(v, a, weight);
+            String addr = IpAddresses.format(a);
+            spec.commandLine().getOut().println(done.added()
+                    ? "added real " + addr + " to VIP " + v + " (weight " + done.real().weight() + ")"
+                    : "weight of real " + addr + " in VIP " + v + ": " + done.previousWeight() + " -> " + done.real().weight());
         }
     }
 
@@ -90,13 +74,7 @@ final class RealCommand {
             InetAddress a = Real.parseAddress(address);
             Instance instance = Instance.of(spec);
             XdplbCommand.requireRoot("xdplb real del");
-            instance.balancer().change(c -> {
-                if (c.requireVip(v).real(a).isEmpty()) {
-                    throw new UserError("VIP " + v + " has no real " + IpAddresses.format(a)
-                            + " (`xdplb real list " + v + "` shows its reals)");
-                }
-                return c.withoutReal(v, a);
-            });
+            instance.service().director().deleteReal(v, a);
             spec.commandLine().getOut().println("deleted real " + IpAddresses.format(a) + " from VIP " + v);
         }
     }
@@ -117,7 +95,7 @@ final class RealCommand {
         @Override
         public void run() {
             Vip v = Vip.parse(vip);
-            VipConfig vc = Instance.of(spec).store().load().requireVip(v);
+            VipConfig vc = Instance.of(spec).service().director().vip(v);
             var out = spec.commandLine().getOut();
             if (json) {
                 ArrayNode arr = Json.MAPPER.createArrayNode();

@@ -1,8 +1,6 @@
 package io.xdplb.cli;
 
 import io.xdplb.UserError;
-import io.xdplb.model.Config;
-import io.xdplb.model.RealServer;
 import io.xdplb.libbpf.XdpMode;
 import io.xdplb.realserver.RealServerState;
 import io.xdplb.realserver.RealServers;
@@ -52,13 +50,7 @@ final class RealserverCommand {
             var target = where.target();
             XdplbCommand.requireRoot("xdplb realserver setup");
             Instance instance = Instance.of(spec);
-            RealServerState[] done = new RealServerState[1];
-            instance.store().update(c -> {
-                Config next = c.withRealServer(new RealServer(target.iface(), target.netns(), vipAddrs, guePort));
-                done[0] = new RealServers(instance.layout()).setup(target, vipAddrs, guePort, xdpMode);
-                return next;
-            });
-            RealServerState s = done[0];
+            RealServerState s = instance.service().realServers().setup(target, vipAddrs, guePort, xdpMode);
             spec.commandLine().getOut().println("real server set up on " + target + ": VIPs " + String.join(", ", s.vips())
                     + " on lo, decap for " + String.join(", ", s.tunnelAddresses()) + " (GUE port " + s.guePort() + ")");
         }
@@ -80,11 +72,7 @@ final class RealserverCommand {
             var target = where.target();
             XdplbCommand.requireRoot("xdplb realserver teardown");
             Instance instance = Instance.of(spec);
-            instance.store().update(c -> {
-                new RealServers(instance.layout()).teardown(target);
-                boolean listed = c.realservers().stream().anyMatch(r -> r.sameInterface(target.iface(), target.netns()));
-                return listed ? c.withoutRealServer(target.iface(), target.netns()) : c;
-            });
+            instance.service().realServers().teardown(target);
             spec.commandLine().getOut().println("real server set-up removed from " + target);
         }
     }

@@ -3,21 +3,16 @@ package io.xdplb.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xdplb.UserError;
-import io.xdplb.director.BalancerMaps;
-import io.xdplb.director.BalancerObject;
-import io.xdplb.realserver.DecapProgram;
-import io.xdplb.director.StatNames;
 import io.xdplb.director.Stats;
 import io.xdplb.maps.Counter;
-import io.xdplb.realserver.DecapMaps;
+import io.xdplb.service.StatsService;
+import io.xdplb.service.StatsService.Rate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,56 +38,38 @@ final class StatsCommand implements Runnable {
         if (count != null && count < 1) throw new UserError("bad --count " + count + ": must be 1 or more");
         Instance instance = Instance.of(spec);
         XdplbCommand.requireRoot("xdplb stats");
-        boolean balancer = BalancerObject.pinned(instance.layout()).isPinned();
-        boolean decapLoaded = DecapProgram.pinned(instance.layout()).isPinned();
-        if (!balancer && !decapLoaded) {
-            throw new UserError("instance " + instance.layout().instance() + " has nothing attached: no counters"
-                    + " (`xdplb attach` or `xdplb realserver setup` first)");
-        }
-        List<String> names = balancer ? StatNames.balancer() : List.of();
-        List<String> decapNames = decapLoaded ? StatNames.decap() : List.of();
+        StatsService stats = instance.service().stats();
         PrintWriter out = spec.commandLine().getOut();
-        try (BalancerMaps maps = balancer ? BalancerMaps.pinned(instance.layout()) : null;
-             DecapMaps decapMaps = decapLoaded ? DecapMaps.pinned(instance.layout()) : null) {
-            Stats previous = null;
-            Map<String, Counter> previousDecap = null;
-            int readings = 0;
-            while (true) {
-                Stats now = maps != null ? Stats.read(maps, names) : new Stats(System.nanoTime(), List.of(), List.of(), Map.of());
-                Map<String, Counter> decap = decapMaps != null ? Stats.global(decapMaps.stats, decapNames) : null;
-                double seconds = previous == null ? 0 : (now.atNanos() - previous.atNanos()) / 1e9;
-                if (json) out.println(Json.write(toJson(now, previous, decap, previousDecap, seconds)));
-                else print(out, now, previous, decap, previousDecap, seconds, maps != null);
-                out.flush();
-                readings++;
-                if (watch == null || (count != null && readings >= count)) return;
-                previous = now;
-                previousDecap = decap;
-                try {
-                    Thread.sleep(watch * 1000L);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+        StatsService.Reading previous = null;
+        int readings = 0;
+        while (true) {
+            StatsService.Reading now = stats.read();
+            double seconds = previous == null ? 0 : now.secondsSince(previous);
+            if (json) out.println(Json.write(toJson(now, previous, seconds)));
+            else print(out, now, previous, seconds);
+            out.flush();
+            readings++;
+            if (watch == null || (count != null && readings >= count)) return;
+            previous = now;
+            try {
+                Thread.sleep(watch * 1000L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
 
-    private static Map<String, Counter> byName(List<Stats.Row> rows) {
-        Map<String, Counter> m = new HashMap<>();
-        for (Stats.Row r : rows) m.put(r.name(), r.counter());
-        return m;
+    private static String rate(Counter now, Counter before, double seconds, boolean bits) {
+        Rate r = Rate.between(now, before, seconds);
+        return r == null ? "-" : String.format("%.1f", bits ? r.bps() : r.pps());
     }
 
-    private static String rate(Counter now, Counter before, double seconds, boolean bytes) {
-        if (before == null || seconds <= 0) return "-";
-        long d = bytes ? now.bytes() - before.bytes() : now.packets() - before.packets();
-        return String.format("%.1f", (bytes ? d * 8 : d) / seconds);
-    }
-
-    private static void print(PrintWriter out, Stats now, Stats before, Map<String, Counter> decap,
-                              Map<String, Counter> decapBefore, double seconds, boolean director) {
-        if (director) printDirector(out, now, before, seconds);
+    private static void print(PrintWriter out, StatsService.Reading now, StatsService.Reading before, double seconds) {
+        boolean director = now.director() != null;
+        if (director) printDirector(out, now.director(), before == null ? null : before.director(), seconds);
+        Map<String, Counter> decap = now.decap();
+        Map<String, Counter> decapBefore = before == null ? null : before.decap();
         if (decap != null) {
             if (director) out.println();
             Table d = new Table("DECAP COUNTER", "PACKETS", "BYTES", "PPS");
@@ -104,8 +81,8 @@ final class StatsCommand implements Runnable {
     }
 
     private static void printDirector(PrintWriter out, Stats now, Stats before, double seconds) {
-        Map<String, Counter> vipsBefore = before == null ? Map.of() : byName(before.vips());
-        Map<String, Counter> realsBefore = before == null ? Map.of() : byName(before.reals());
+        Map<String, Counter> vipsBefore = before == null ? Map.of() : StatsService.byName(before.vips());
+        Map<String, Counter> realsBefore = before == null ? Map.of() : StatsService.byName(before.reals());
         Table v = new Table("VIP", "PACKETS", "BYTES", "PPS", "BPS");
         for (Stats.Row r : now.vips()) {
             v.row(r.name(), r.counter().packets(), r.counter().bytes(), rate(r.counter(), vipsBefore.get(r.name()), seconds, false),
@@ -129,18 +106,22 @@ final class StatsCommand implements Runnable {
     private static ObjectNode counter(ObjectNode o, Counter c, Counter before, double seconds) {
         o.put("packets", c.packets());
         o.put("bytes", c.bytes());
-        if (before != null && seconds > 0) {
-            o.put("pps", (c.packets() - before.packets()) / seconds);
-            o.put("bps", (c.bytes() - before.bytes()) * 8 / seconds);
+        Rate r = Rate.between(c, before, seconds);
+        if (r != null) {
+            o.put("pps", r.pps());
+            o.put("bps", r.bps());
         }
         return o;
     }
 
-    private static ObjectNode toJson(Stats now, Stats before, Map<String, Counter> decap, Map<String, Counter> decapBefore,
-                                     double seconds) {
+    private static ObjectNode toJson(StatsService.Reading reading, StatsService.Reading previous, double seconds) {
         ObjectNode root = Json.MAPPER.createObjectNode();
-        Map<String, Counter> vipsBefore = before == null ? Map.of() : byName(before.vips());
-        Map<String, Counter> realsBefore = before == null ? Map.of() : byName(before.reals());
+        Stats now = reading.director() != null ? reading.director() : new Stats(reading.atNanos(), List.of(), List.of(), Map.of());
+        Stats before = previous == null ? null : previous.director();
+        Map<String, Counter> decap = reading.decap();
+        Map<String, Counter> decapBefore = previous == null ? null : previous.decap();
+        Map<String, Counter> vipsBefore = before == null ? Map.of() : StatsService.byName(before.vips());
+        Map<String, Counter> realsBefore = before == null ? Map.of() : StatsService.byName(before.reals());
         ArrayNode vips = root.putArray("vips");
         for (Stats.Row r : now.vips()) {
             ObjectNode o = vips.addObject();
@@ -161,7 +142,7 @@ final class StatsCommand implements Runnable {
             ObjectNode d = root.putObject("decap");
             decap.forEach((name, c) -> counter(d.putObject(name), c, decapBefore == null ? null : decapBefore.get(name), seconds));
         }
-        if (before != null) root.put("intervalSeconds", seconds);
+        if (previous != null) root.put("intervalSeconds", seconds);
         return root;
     }
 }

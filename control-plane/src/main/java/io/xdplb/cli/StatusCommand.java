@@ -4,7 +4,7 @@ import io.xdplb.attach.InstanceLayout;
 import io.xdplb.attach.XdpAttachments;
 import io.xdplb.attach.XdpAttachments.Attachment;
 import io.xdplb.director.BalancerMaps;
-import io.xdplb.director.BalancerPins;
+import io.xdplb.director.BalancerObject;
 import io.xdplb.director.RingFingerprint;
 import io.xdplb.libbpf.Bpffs;
 import picocli.CommandLine.Command;
@@ -47,8 +47,8 @@ final class StatusCommand implements Callable<Integer> {
         for (String instance : InstanceLayout.instances(Bpffs.ROOT.resolve("xdplb"))) {
             InstanceLayout layout = InstanceLayout.of(instance);
             all.addAll(new XdpAttachments(layout).list());
-            if (BalancerPins.isLoaded(layout)) {
-                try (BalancerMaps maps = BalancerPins.maps(layout)) {
+            if (BalancerObject.pinned(layout).isPinned()) {
+                try (BalancerMaps maps = BalancerMaps.pinned(layout)) {
                     RingFingerprint.of(maps).forEach((vip, ring) -> vips.add(new VipRow(instance, vip.toString(), ring)));
                 }
             }

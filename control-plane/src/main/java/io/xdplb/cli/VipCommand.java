@@ -1,10 +1,6 @@
 package io.xdplb.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.xdplb.UserError;
-import io.xdplb.director.BalancerMaps;
-import io.xdplb.director.BalancerPins;
-import io.xdplb.director.RingFingerprint;
 import io.xdplb.model.ConfigJson;
 import io.xdplb.model.Encap;
 import io.xdplb.model.IpAddresses;
@@ -56,12 +52,7 @@ final class VipCommand {
             List<VipFlag> f = flags.stream().map(VipFlag::parse).toList();
             Instance instance = Instance.of(spec);
             XdplbCommand.requireRoot("xdplb vip add");
-            instance.balancer().change(c -> {
-                if (c.vip(v).isPresent()) {
-                    throw new UserError("VIP " + v + " already exists; `xdplb vip del " + v + "` first, or change it with `xdplb apply`");
-                }
-                return c.withVip(VipConfig.of(v, e, f));
-            });
+            instance.service().director().addVip(VipConfig.of(v, e, f));
             spec.commandLine().getOut().println("added VIP " + v + " (encap " + e.label() + (f.isEmpty() ? "" : ", flags "
                     + VipFlag.format(f)) + ")");
         }
@@ -81,7 +72,7 @@ final class VipCommand {
             Vip v = Vip.parse(vip);
             Instance instance = Instance.of(spec);
             XdplbCommand.requireRoot("xdplb vip del");
-            instance.balancer().change(c -> c.withoutVip(v));
+            instance.service().director().deleteVip(v);
             spec.commandLine().getOut().println("deleted VIP " + v);
         }
     }
@@ -100,9 +91,9 @@ final class VipCommand {
         @Override
         public void run() {
             var out = spec.commandLine().getOut();
-            Instance instance = Instance.of(spec);
-            List<VipConfig> vips = instance.store().load().vips();
-            Map<Vip, String> rings = ringFingerprints(instance);
+            var director = Instance.of(spec).service().director();
+            List<VipConfig> vips = director.vips();
+            Map<Vip, String> rings = director.ringFingerprints();
             if (json) {
                 ArrayNode arr = Json.MAPPER.createArrayNode();
                 for (VipConfig v : vips) arr.add(ConfigJson.toJson(v).put("ringFingerprint", rings.get(v.vip())));
@@ -121,14 +112,6 @@ final class VipCommand {
                         rings.getOrDefault(v.vip(), "-"), reals.isEmpty() ? "-" : String.join(" ", reals));
             }
             t.print(out);
-        }
-
-        /** The live rings' fingerprints when the balancer is attached (and readable), else none. */
-        private static Map<Vip, String> ringFingerprints(Instance instance) {
-            if (!BalancerPins.isLoaded(instance.layout())) return Map.of();
-            try (BalancerMaps maps = BalancerPins.maps(instance.layout())) {
-                return RingFingerprint.of(maps);
-            }
         }
     }
 }
