@@ -30,7 +30,7 @@ final class ApplyCommand implements Runnable {
     @Option(names = "--dry-run", description = "Print what would be done; change nothing.")
     boolean dryRun;
 
-    @Option(names = "--json", description = "Print the plan as JSON.")
+    @Option(names = {"-j", "--json"}, description = "Print the plan as JSON.")
     boolean json;
 
     @Override

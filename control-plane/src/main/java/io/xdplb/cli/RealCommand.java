@@ -89,7 +89,7 @@ final class RealCommand {
         @Parameters(paramLabel = "VIP", description = "ADDR:PORT/PROTO")
         String vip;
 
-        @Option(names = "--json", description = "Print JSON instead of a table.")
+        @Option(names = {"-j", "--json"}, description = "Print JSON instead of a table.")
         boolean json;
 
         @Override

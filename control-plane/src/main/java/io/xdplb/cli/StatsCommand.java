@@ -13,17 +13,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
 @Command(name = "stats", mixinStandardHelpOptions = true,
         description = {"Packets and bytes per VIP and per real, and the data path's counters by verdict and reason"
-                + " (summed over CPUs). With --watch, prints again every N seconds with rates over the interval."},
-        footer = {"", "Examples:", "  xdplb stats", "  xdplb stats --watch 1", "  xdplb stats --json | jq '.global.drop_no_real'"})
+                + " (summed over CPUs). With --watch, prints again every N seconds with rates over the interval"
+                + " (packets and bytes per second); with --watch --json, one JSON object per line, each with its time."},
+        footer = {"", "Examples:", "  xdplb stats", "  xdplb stats --watch 1", "  xdplb stats --json | jq '.global.drop_no_real'",
+                "  xdplb stats --watch 1 --json | jq -c '{time, vips}'"})
 final class StatsCommand implements Runnable {
     @Spec CommandSpec spec;
 
-    @Option(names = "--json", description = "Print JSON instead of tables.")
+    @Option(names = {"-j", "--json"}, description = "Print JSON instead of tables.")
     boolean json;
 
     @Option(names = "--watch", paramLabel = "SECONDS", description = "Print again every SECONDS, with rates.")
@@ -45,7 +49,11 @@ final class StatsCommand implements Runnable {
         while (true) {
             StatsService.Reading now = stats.read();
             double seconds = previous == null ? 0 : now.secondsSince(previous);
-            if (json) out.println(Json.write(toJson(now, previous, seconds)));
+            if (json) {
+                ObjectNode doc = toJson(now, previous, seconds);
+                // --watch: one object per line (JSON Lines), so `jq -c` or a log shipper can follow it
+                out.println(watch != null ? Json.writeLine(doc) : Json.write(doc));
+            }
             else print(out, now, previous, seconds);
             out.flush();
             readings++;
@@ -60,9 +68,9 @@ final class StatsCommand implements Runnable {
         }
     }
 
-    private static String rate(Counter now, Counter before, double seconds, boolean bits) {
+    private static String rate(Counter now, Counter before, double seconds, boolean bytes) {
         Rate r = Rate.between(now, before, seconds);
-        return r == null ? "-" : String.format("%.1f", bits ? r.bps() : r.pps());
+        return r == null ? "-" : String.format("%.1f", bytes ? r.bytesPerSecond() : r.pps());
     }
 
     private static void print(PrintWriter out, StatsService.Reading now, StatsService.Reading before, double seconds) {
@@ -83,14 +91,14 @@ final class StatsCommand implements Runnable {
     private static void printDirector(PrintWriter out, Stats now, Stats before, double seconds) {
         Map<String, Counter> vipsBefore = before == null ? Map.of() : StatsService.byName(before.vips());
         Map<String, Counter> realsBefore = before == null ? Map.of() : StatsService.byName(before.reals());
-        Table v = new Table("VIP", "PACKETS", "BYTES", "PPS", "BPS");
+        Table v = new Table("VIP", "PACKETS", "BYTES", "PPS", "BYTES/S");
         for (Stats.Row r : now.vips()) {
             v.row(r.name(), r.counter().packets(), r.counter().bytes(), rate(r.counter(), vipsBefore.get(r.name()), seconds, false),
                     rate(r.counter(), vipsBefore.get(r.name()), seconds, true));
         }
         v.print(out);
         out.println();
-        Table re = new Table("REAL", "PACKETS", "BYTES", "PPS", "BPS");
+        Table re = new Table("REAL", "PACKETS", "BYTES", "PPS", "BYTES/S");
         for (Stats.Row r : now.reals()) {
             re.row(r.name(), r.counter().packets(), r.counter().bytes(), rate(r.counter(), realsBefore.get(r.name()), seconds, false),
                     rate(r.counter(), realsBefore.get(r.name()), seconds, true));
@@ -109,13 +117,14 @@ final class StatsCommand implements Runnable {
         Rate r = Rate.between(c, before, seconds);
         if (r != null) {
             o.put("pps", r.pps());
-            o.put("bps", r.bps());
+            o.put("bytesPerSecond", r.bytesPerSecond());
         }
         return o;
     }
 
     private static ObjectNode toJson(StatsService.Reading reading, StatsService.Reading previous, double seconds) {
         ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("time", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
         Stats now = reading.director() != null ? reading.director() : new Stats(reading.atNanos(), List.of(), List.of(), Map.of());
         Stats before = previous == null ? null : previous.director();
         Map<String, Counter> decap = reading.decap();

@@ -35,7 +35,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--json", description = "Print JSON instead of a table.")
+    @Option(names = {"-j", "--json"}, description = "Print JSON instead of a table.")
     boolean json;
 
     @Override

@@ -85,13 +85,14 @@ final class VipCommand {
     static final class ListVips implements Runnable {
         @Spec CommandSpec spec;
 
-        @Option(names = "--json", description = "Print JSON instead of a table.")
+        @Option(names = {"-j", "--json"}, description = "Print JSON instead of a table.")
         boolean json;
 
         @Override
         public void run() {
             var out = spec.commandLine().getOut();
-            var director = Instance.of(spec).service().director();
+            Instance instance = Instance.of(spec);
+            var director = instance.service().director();
             List<VipConfig> vips = director.vips();
             Map<Vip, String> rings = director.ringFingerprints();
             if (json) {
@@ -101,7 +102,8 @@ final class VipCommand {
                 return;
             }
             if (vips.isEmpty()) {
-                out.println("no VIPs (add one with `xdplb vip add ADDR:PORT/PROTO`)");
+                out.println("no VIPs in instance " + instance.layout().instance() + " (add one with `xdplb vip add ADDR:PORT/PROTO`)"
+                        + instance.service().othersHint());
                 return;
             }
             Table t = new Table("VIP", "ENCAP", "FLAGS", "RING", "REALS (weight)");

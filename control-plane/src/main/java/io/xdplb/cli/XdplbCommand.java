@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 @Command(name = "xdplb", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "An XDP/eBPF L4 load balancer (katran-style, direct server return).",
@@ -29,8 +30,9 @@ import java.nio.file.Path;
                 "", "Errors are one line on stderr and a non-zero exit (1: the command failed, 2: bad usage,"
                 + " 70: internal error). Reference: docs/cli.md, `xdplb man`."})
 public final class XdplbCommand {
-    @Option(names = "--instance", scope = ScopeType.INHERIT, defaultValue = "default", paramLabel = "NAME",
-            description = "Which balancer instance (pins under /sys/fs/bpf/xdplb/NAME). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--instance", scope = ScopeType.INHERIT, defaultValue = "${env:XDPLB_INSTANCE:-default}", paramLabel = "NAME",
+            description = "Which balancer instance (pins under /sys/fs/bpf/xdplb/NAME). Default: $XDPLB_INSTANCE, else"
+                    + " \"default\".")
     String instance;
 
     static CommandLine commandLine() {
@@ -45,7 +47,13 @@ public final class XdplbCommand {
 
     private static int onBadUsage(CommandLine.ParameterException ex, String[] args) {
         PrintWriter err = ex.getCommandLine().getErr();
-        err.println("xdplb: " + ex.getMessage() + " (see `" + ex.getCommandLine().getCommandSpec().qualifiedName()
+        String didYouMean = "";
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            List<String> s = u.getSuggestions();
+            didYouMean = "; did you mean " + (s.size() == 1 ? s.getFirst()
+                    : String.join(", ", s.subList(0, s.size() - 1)) + " or " + s.getLast()) + "?";
+        }
+        err.println("xdplb: " + ex.getMessage() + didYouMean + " (see `" + ex.getCommandLine().getCommandSpec().qualifiedName()
                 + " --help`)");
         return 2;
     }

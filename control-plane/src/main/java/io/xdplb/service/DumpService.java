@@ -104,7 +104,7 @@ public final class DumpService {
         boolean decap = instance.stats().decapLoaded();
         if (!balancer && !decap) {
             throw new UserError("instance " + instance.name() + " has no maps: nothing is attached"
-                    + " (`xdplb attach` or `xdplb realserver setup` first)");
+                    + " (`xdplb attach` or `xdplb realserver setup` first)" + instance.othersHint());
         }
         if (!balancer && show.stream().anyMatch(BalancerMaps.NAMES::contains) && !wanted.isEmpty()) {
             throw new UserError("the balancer of instance " + instance.name() + " is not attached");

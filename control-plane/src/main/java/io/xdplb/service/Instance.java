@@ -3,7 +3,11 @@ package io.xdplb.service;
 import io.xdplb.attach.InstanceLayout;
 import io.xdplb.model.ConfigStore;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.TreeSet;
 
 /**
  * One balancer instance as both front-ends see it: its pins (/sys/fs/bpf/xdplb/NAME), its
@@ -24,6 +28,30 @@ public record Instance(InstanceLayout layout, ConfigStore store) {
 
     public String name() {
         return layout.instance();
+    }
+
+    /**
+     * When this instance has nothing but others have pins or a configuration file, a hint that
+     * names them (after `make demo` everything is in instance demo), to end a message with; else "".
+     */
+    public String othersHint() {
+        TreeSet<String> others = new TreeSet<>();
+        addNames(others, layout.bpffsRoot(), "");
+        addNames(others, store.file().getParent().getParent(), "config.json");
+        others.remove(name());
+        if (others.isEmpty()) return "";
+        return "; instances that exist: " + String.join(", ", others)
+                + " (choose one with --instance NAME or XDPLB_INSTANCE=NAME)";
+    }
+
+    /** The subdirectories of dir (that hold the file inside, when inside is not ""). */
+    private static void addNames(TreeSet<String> names, Path dir, String inside) {
+        if (!Files.isDirectory(dir)) return;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> Files.isDirectory(p) && Files.exists(p.resolve(inside)))) {
+            for (Path p : ds) names.add(p.getFileName().toString());
+        } catch (IOException | SecurityException e) {
+            // not readable (e.g. not root): a hint we cannot give
+        }
     }
 
     /** /run/xdplb/NAME: what lives only as long as this boot. */

@@ -34,12 +34,12 @@ public final class StatsService {
         }
     }
 
-    /** Packets and bits per second of one counter over an interval. */
-    public record Rate(double pps, double bps) {
+    /** Packets and bytes per second of one counter over an interval. */
+    public record Rate(double pps, double bytesPerSecond) {
         /** The rate from before to now over seconds; null when there is no earlier value. */
         public static Rate between(Counter now, Counter before, double seconds) {
             if (before == null || seconds <= 0) return null;
-            return new Rate((now.packets() - before.packets()) / seconds, (now.bytes() - before.bytes()) * 8 / seconds);
+            return new Rate((now.packets() - before.packets()) / seconds, (now.bytes() - before.bytes()) / seconds);
         }
     }
 
@@ -57,7 +57,7 @@ public final class StatsService {
         boolean decap = decapLoaded();
         if (!balancer && !decap) {
             throw new UserError("instance " + instance.name() + " has nothing attached: no counters"
-                    + " (`xdplb attach` or `xdplb realserver setup` first)");
+                    + " (`xdplb attach` or `xdplb realserver setup` first)" + instance.othersHint());
         }
         Stats director = null;
         Map<String, Counter> decapCounters = null;

@@ -155,7 +155,8 @@ class CliEndToEndTest {
 
         // stats --json: vips[], reals[], global{name:{packets,bytes}}
         JsonNode stats = lab.json("stats", "--json");
-        assertEquals(List.of("vips", "reals", "global"), fieldNames(stats));
+        assertEquals(List.of("time", "vips", "reals", "global"), fieldNames(stats));
+        java.time.Instant.parse(stats.path("time").asText());
         List<String> statVips = new ArrayList<>();
         for (JsonNode v : stats.path("vips")) {
             assertEquals(List.of("vip", "id", "packets", "bytes"), fieldNames(v));
@@ -332,7 +333,7 @@ class CliEndToEndTest {
 
     @Test
     void listsAndStatsSayWhatIsMissing() {
-        assertEquals("no VIPs (add one with `xdplb vip add ADDR:PORT/PROTO`)\n", lab.ok("vip", "list"));
+        assertEquals("no VIPs in instance " + lab.instance + " (add one with `xdplb vip add ADDR:PORT/PROTO`)\n", lab.ok("vip", "list"));
         assertEquals("[ ]\n", lab.ok("vip", "list", "--json"));
         Cli.Result stats = lab.xdplb("stats");
         assertEquals(1, stats.exit());
@@ -346,7 +347,27 @@ class CliEndToEndTest {
         assertEquals(Map.of("none", 1021), ring().get(V4), "a VIP without reals has an empty ring");
         String table = lab.ok("stats");
         assertTrue(table.startsWith("VIP"), table);
+        assertTrue(table.lines().findFirst().orElseThrow().matches("VIP +PACKETS +BYTES +PPS +BYTES/S"), table);
         assertTrue(table.contains(V4), table);
+
+        // another instance, with nothing: its messages name the instances that have something
+        String other = lab.instance + "-empty";
+        Cli.Result none = Cli.inInstance(other, "stats");
+        assertEquals(1, none.exit());
+        assertTrue(none.err().startsWith("xdplb: instance " + other + " has nothing attached: no counters"), none.err());
+        assertTrue(namedInstances(none.err()).contains(lab.instance), none.err());
+        assertEquals(1, none.err().lines().count(), none.err());
+        String list = Cli.inInstance(other, "vip", "list").out();
+        assertTrue(list.startsWith("no VIPs in instance " + other + " "), list);
+        assertTrue(namedInstances(list).contains(lab.instance), list);
+    }
+
+    /** The instances listed by "...; instances that exist: a, b (choose one with ...)". */
+    private static List<String> namedInstances(String message) {
+        var m = java.util.regex.Pattern.compile("; instances that exist: ([^(]*) \\(choose one with --instance NAME or"
+                + " XDPLB_INSTANCE=NAME\\)\n$").matcher(message);
+        assertTrue(m.find(), message);
+        return List.of(m.group(1).split(", "));
     }
 
     @Test

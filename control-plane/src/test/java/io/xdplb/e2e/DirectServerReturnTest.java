@@ -176,9 +176,20 @@ class DirectServerReturnTest {
                 mapper.readerFor(com.fasterxml.jackson.databind.JsonNode.class)
                         .<com.fasterxml.jackson.databind.JsonNode>readValues(out).readAll();
         assertEquals(2, readings.size(), out);
+        assertEquals(2, out.lines().count(), "one JSON object per line (JSON Lines): " + out);
         assertTrue(readings.get(0).path("intervalSeconds").isMissingNode(), "the first reading has no rates");
+        var first = java.time.Instant.parse(readings.get(0).path("time").asText());
         var second = readings.get(1);
+        var gap = java.time.Duration.between(first, java.time.Instant.parse(second.path("time").asText()));
+        assertTrue(gap.toMillis() >= 1000 && gap.toMillis() < 5000, "readings a second apart, by their time: " + gap);
         assertTrue(second.path("intervalSeconds").asDouble() >= 1.0, second.toString());
         assertTrue(second.path("global").path("tx").path("pps").asDouble() > 0, "packets were sent during the interval");
+        double bytesPerSecond = 0;
+        for (var vip : second.path("vips")) bytesPerSecond += vip.path("bytesPerSecond").asDouble();
+        double bytes = 0;
+        for (var vip : second.path("vips")) bytes += vip.path("bytes").asDouble();
+        for (var vip : readings.get(0).path("vips")) bytes -= vip.path("bytes").asDouble();
+        assertEquals(bytes / second.path("intervalSeconds").asDouble(), bytesPerSecond, 1e-6 * Math.max(1, bytes),
+                "bytesPerSecond is bytes (not bits) over the interval");
     }
 }

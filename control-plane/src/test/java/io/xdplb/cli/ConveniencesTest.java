@@ -1,0 +1,90 @@
+package io.xdplb.cli;
+
+import io.xdplb.testing.Cli;
+import io.xdplb.testing.JavaCli;
+import io.xdplb.testing.Sh;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What users hit first, no root needed: suggestions, -j, XDPLB_INSTANCE, the hint at other instances. */
+class ConveniencesTest {
+    private final String withVips = "t-conv-" + ProcessHandle.current().pid();
+    private final String empty = withVips + "-none";
+
+    @BeforeEach
+    void writeConfiguration() throws IOException {
+        Path file = Path.of(System.getProperty("xdplb.stateDir"), withVips, "config.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, """
+                {"version": 1, "vips": [{"vip": "192.0.2.10:80/tcp", "encap": "gue",
+                  "reals": [{"address": "198.51.100.2", "weight": 2}]}]}
+                """);
+    }
+
+    @AfterEach
+    void forget() {
+        Cli.forgetInstance(withVips);
+        Cli.forgetInstance(empty);
+    }
+
+    @Test
+    void aMistypedCommandGetsASuggestion() {
+        Cli.Result r = Cli.run("vip", "ad", "192.0.2.10:80/tcp");
+        assertEquals(2, r.exit());
+        assertEquals("xdplb: Unmatched arguments from index 1: 'ad', '192.0.2.10:80/tcp'; did you mean add?"
+                + " (see `xdplb vip --help`)\n", r.err());
+        assertEquals("", r.out());
+        Cli.Result two = Cli.run("stat");
+        assertEquals(2, two.exit());
+        assertTrue(two.err().matches("(?s).*; did you mean stats, status( or \\w+|(, \\w+)* or \\w+)\\? .*"), two.err());
+        Cli.Result option = Cli.run("vip", "list", "--jsn");
+        assertEquals(2, option.exit());
+        assertTrue(option.err().contains("did you mean --json?"), option.err());
+    }
+
+    @Test
+    void dashJIsJson() {
+        Cli.Result longForm = Cli.inInstance(withVips, "vip", "list", "--json");
+        assertEquals(0, longForm.exit(), longForm.err());
+        assertTrue(longForm.out().contains("\"198.51.100.2\""), longForm.out());
+        assertEquals(longForm.out(), Cli.inInstance(withVips, "vip", "list", "-j").out());
+        assertEquals(Cli.inInstance(withVips, "real", "list", "192.0.2.10:80/tcp", "--json").out(),
+                Cli.inInstance(withVips, "real", "list", "192.0.2.10:80/tcp", "-j").out());
+        for (List<String> cmd : List.of(List.of("stats"), List.of("status"), List.of("apply"))) {
+            List<String> args = new java.util.ArrayList<>(cmd);
+            args.add("--help");
+            String help = Cli.run(args.toArray(String[]::new)).out();
+            assertTrue(help.contains("-j, --json"), cmd + ": " + help);
+        }
+    }
+
+    @Test
+    void xdplbInstanceIsTheDefaultInstance() {
+        Sh.Result r = JavaCli.run(List.of("env", "XDPLB_INSTANCE=" + withVips), "vip", "list");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("VIP "), r.out());
+        assertTrue(r.out().contains("192.0.2.10:80/tcp"), r.out());
+        Sh.Result given = JavaCli.run(List.of("env", "XDPLB_INSTANCE=" + withVips), "--instance", empty, "vip", "list");
+        assertTrue(given.out().startsWith("no VIPs in instance " + empty + " "), "--instance wins: " + given.out());
+    }
+
+    @Test
+    void anEmptyInstanceNamesTheOnesThatExist() {
+        Cli.Result r = Cli.inInstance(empty, "vip", "list");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("no VIPs in instance " + empty + " (add one with `xdplb vip add ADDR:PORT/PROTO`);"
+                + " instances that exist: "), r.out());
+        String names = r.out().replaceFirst("(?s).*instances that exist: ", "").replaceFirst(" \\(choose one.*\\s*$", "");
+        assertTrue(List.of(names.split(", ")).contains(withVips), r.out());
+        assertTrue(r.out().endsWith(" (choose one with --instance NAME or XDPLB_INSTANCE=NAME)\n"), r.out());
+    }
+}
