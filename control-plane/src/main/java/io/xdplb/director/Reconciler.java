@@ -45,7 +45,7 @@ public final class Reconciler {
             rs.add(new RealServer(s.iface(), s.netns(), s.vips().stream().map(InetAddress::ofLiteral).toList(), s.guePort()));
         }
         Director d = balancer.isAttached() ? saved.director() : null;
-        return new Config(saved.sizes(), d, saved.vips(), rs);
+        return new Config(saved.sizes(), d, saved.vips(), rs, saved.bgp());
     }
 
     public Plan plan(Config desired) {
@@ -80,10 +80,11 @@ public final class Reconciler {
                 if (!same) realServers.setup(t, rs.vips(), rs.guePort(), XdpMode.NATIVE);
             }
 
-            Config vipsDone = new Config(desired.sizes(), attached ? now.director() : null, desired.vips(), desired.realservers());
+            Config vipsDone = new Config(desired.sizes(), attached ? now.director() : null, desired.vips(),
+                    desired.realservers(), desired.bgp());
             if (attached) balancer.changeIn(now, vipsDone);
             if (desired.director() != null && !attached) {
-                balancer.attachIn(new Config(desired.sizes(), null, desired.vips(), desired.realservers()),
+                balancer.attachIn(new Config(desired.sizes(), null, desired.vips(), desired.realservers(), desired.bgp()),
                         desired.director(), desired.sizes());
             }
             return desired;

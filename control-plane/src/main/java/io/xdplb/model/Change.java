@@ -110,7 +110,8 @@ public sealed interface Change {
     record VipAdded(VipConfig vip) implements Change {
         public String line() {
             return "+ vip " + vip.vip() + " encap=" + vip.encap().label()
-                    + (vip.flags().isEmpty() ? "" : " flags=" + VipFlag.format(vip.flags()));
+                    + (vip.flags().isEmpty() ? "" : " flags=" + VipFlag.format(vip.flags()))
+                    + (vip.minHealthy() == VipConfig.DEFAULT_MIN_HEALTHY ? "" : " min-healthy=" + vip.minHealthy());
         }
 
         public ObjectNode toJson() {
@@ -118,6 +119,7 @@ public sealed interface Change {
             o.put("vip", vip.vip().toString());
             o.put("encap", vip.encap().label());
             o.set("flags", flags(vip.flags()));
+            o.put("minHealthy", vip.minHealthy());
             return o;
         }
     }
@@ -135,12 +137,14 @@ public sealed interface Change {
         }
     }
 
-    record VipChanged(Vip vip, Encap fromEncap, Encap toEncap, Set<VipFlag> fromFlags, Set<VipFlag> toFlags)
+    record VipChanged(Vip vip, Encap fromEncap, Encap toEncap, Set<VipFlag> fromFlags, Set<VipFlag> toFlags,
+                      int fromMinHealthy, int toMinHealthy)
             implements Change {
         public String line() {
             List<String> d = new ArrayList<>();
             diff(d, "encap", fromEncap.label(), toEncap.label());
             diff(d, "flags", VipFlag.format(fromFlags), VipFlag.format(toFlags));
+            diff(d, "min-healthy", fromMinHealthy, toMinHealthy);
             return "~ vip " + vip + " " + String.join(", ", d);
         }
 
@@ -153,6 +157,7 @@ public sealed interface Change {
                 f.set("from", flags(fromFlags));
                 f.set("to", flags(toFlags));
             }
+            diff(o, "minHealthy", fromMinHealthy, toMinHealthy);
             return o;
         }
     }
@@ -245,6 +250,39 @@ public sealed interface Change {
             }
             diff(o, "guePort", from.guePort(), to.guePort());
             return o;
+        }
+    }
+
+    /** BGP settings added (from = null), removed (to = null) or changed. */
+    record BgpChanged(Bgp from, Bgp to) implements Change {
+        public String line() {
+            if (from == null) return "+ bgp " + summary(to);
+            if (to == null) return "- bgp";
+            return "~ bgp " + summary(from) + " -> " + summary(to);
+        }
+
+        public ObjectNode toJson() {
+            ObjectNode o = head(from == null ? "add" : to == null ? "remove" : "change", "bgp");
+            if (from != null && to != null) {
+                ObjectNode d = o.putObject("bgp");
+                d.set("from", ConfigJson.toJson(from));
+                d.set("to", ConfigJson.toJson(to));
+            } else if (to != null) {
+                o.set("bgp", ConfigJson.toJson(to));
+            }
+            return o;
+        }
+
+        private static String summary(Bgp b) {
+            StringBuilder sb = new StringBuilder("local-asn=").append(b.localAsn()).append(" hold-time=").append(b.holdTime());
+            if (b.routerId() != null) sb.append(" router-id=").append(IpAddresses.format(b.routerId()));
+            sb.append(" speaker=").append(b.speaker()).append(" peers=");
+            List<String> peers = new ArrayList<>();
+            for (Bgp.Peer p : b.peers()) {
+                peers.add(IpAddresses.format(p.address()) + "/as" + p.asn()
+                        + (p.nextHop() == null ? "" : "/next-hop=" + IpAddresses.format(p.nextHop())));
+            }
+            return sb.append(String.join(",", peers)).toString();
         }
     }
 

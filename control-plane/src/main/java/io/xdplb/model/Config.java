@@ -24,12 +24,13 @@ import java.util.function.Predicate;
  *
  * @param director   the director's attachment, or null when it is not attached
  * @param realservers real-server set-ups of this host, sorted by namespace, then interface
+ * @param bgp        how `xdplb agent` announces the VIPs over BGP, or null: it does not
  */
-public record Config(Sizes sizes, Director director, List<VipConfig> vips, List<RealServer> realservers) {
+public record Config(Sizes sizes, Director director, List<VipConfig> vips, List<RealServer> realservers, Bgp bgp) {
     /** Version of the file format; written as "version" and the only one read. */
     public static final int VERSION = 1;
 
-    public static final Config EMPTY = new Config(Sizes.DEFAULT, null, List.of(), List.of());
+    public static final Config EMPTY = new Config(Sizes.DEFAULT, null, List.of(), List.of(), null);
 
     static final Comparator<RealServer> REALSERVER_ORDER = Comparator
             .comparing(RealServer::netns, Comparator.nullsFirst(Comparator.<String>naturalOrder()))
@@ -107,7 +108,7 @@ public record Config(Sizes sizes, Director director, List<VipConfig> vips, List<
     // ---- Transitions used by the CLI; each returns a new, checked Config. ----
 
     public Config withSizes(Sizes newSizes) {
-        return new Config(newSizes, director, vips, realservers);
+        return new Config(newSizes, director, vips, realservers, bgp);
     }
 
     /** Attaches (or re-configures) the director; null detaches it. */
@@ -119,7 +120,7 @@ public record Config(Sizes sizes, Director director, List<VipConfig> vips, List<
                 }
             }
         }
-        return new Config(sizes, newDirector, vips, realservers);
+        return new Config(sizes, newDirector, vips, realservers, bgp);
     }
 
     /** Adds the VIP, or replaces the one with the same address, port and protocol. */
@@ -141,14 +142,14 @@ public record Config(Sizes sizes, Director director, List<VipConfig> vips, List<
                     + ": all " + sizes.realCapacity() + " real ids are used (sizes.maxReals - 1); remove a real or raise sizes.maxReals"
                     + " (xdplb detach, then xdplb attach --max-reals N)");
         }
-        return new Config(sizes, director, next, realservers);
+        return new Config(sizes, director, next, realservers, bgp);
     }
 
     public Config withoutVip(Vip vip) {
         requireVip(vip);
         List<VipConfig> next = new ArrayList<>(vips);
         next.removeIf(v -> v.vip().equals(vip));
-        return new Config(sizes, director, next, realservers);
+        return new Config(sizes, director, next, realservers, bgp);
     }
 
     /** Adds the real to the VIP, or sets its weight if it is already there. */
@@ -166,7 +167,7 @@ public record Config(Sizes sizes, Director director, List<VipConfig> vips, List<
             throw new UserError("interface " + rs.where() + " has the director attached; detach it first");
         }
         return new Config(sizes, director, vips,
-                replaced(realservers, rs, x -> x.sameInterface(rs.iface(), rs.netns())));
+                replaced(realservers, rs, x -> x.sameInterface(rs.iface(), rs.netns())), bgp);
     }
 
     public Config withoutRealServer(String iface, String netns) {
@@ -175,7 +176,12 @@ public record Config(Sizes sizes, Director director, List<VipConfig> vips, List<
             String where = netns == null ? iface : iface + " (netns " + netns + ")";
             throw new UserError("no real-server set-up on interface " + where);
         }
-        return new Config(sizes, director, vips, next);
+        return new Config(sizes, director, vips, next, bgp);
+    }
+
+    /** Sets (or, with null, removes) the BGP settings. */
+    public Config withBgp(Bgp newBgp) {
+        return new Config(sizes, director, vips, realservers, newBgp);
     }
 
     private static <T> List<T> replaced(List<T> list, T item, Predicate<T> same) {

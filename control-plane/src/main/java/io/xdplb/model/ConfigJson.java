@@ -71,7 +71,7 @@ public final class ConfigJson {
     }
 
     private static Config config(JsonNode root) {
-        JsonFields f = JsonFields.of(root, "", "version", "sizes", "director", "vips", "realservers");
+        JsonFields f = JsonFields.of(root, "", "version", "sizes", "director", "vips", "realservers", "bgp");
         JsonNode version = f.get("version");
         if (version == null) throw new Invalid("version", null, "is required; this program reads \"version\": " + Config.VERSION);
         if (!version.isIntegralNumber() || !version.canConvertToInt() || version.intValue() != Config.VERSION) {
@@ -88,8 +88,10 @@ public final class ConfigJson {
         List<RealServer> realservers = new ArrayList<>();
         for (int i = 0; i < rsNodes.size(); i++) realservers.add(realServer(rsNodes.get(i), "realservers[" + i + "]"));
 
+        Bgp bgp = f.has("bgp") ? bgp(f.get("bgp")) : null;
+
         try {
-            return new Config(sizes, director, vips, realservers);
+            return new Config(sizes, director, vips, realservers, bgp);
         } catch (Invalid e) {
             throw f.relocate(e);
         }
@@ -131,7 +133,7 @@ public final class ConfigJson {
     }
 
     private static VipConfig vip(JsonNode node, String path) {
-        JsonFields f = JsonFields.of(node, path, "vip", "encap", "flags", "reals");
+        JsonFields f = JsonFields.of(node, path, "vip", "encap", "flags", "reals", "minHealthy");
         String vipText = f.string("vip");
         Vip vip = value(f, "vip", () -> Vip.parse(vipText));
         Encap encap = f.has("encap") ? value(f, "encap", () -> Encap.parse(f.optString("encap"))) : Encap.DEFAULT;
@@ -149,8 +151,9 @@ public final class ConfigJson {
         List<JsonNode> realNodes = f.array("reals");
         List<Real> reals = new ArrayList<>();
         for (int j = 0; j < realNodes.size(); j++) reals.add(real(realNodes.get(j), f.path("reals[" + j + "]")));
+        int minHealthy = f.integer("minHealthy", VipConfig.DEFAULT_MIN_HEALTHY);
         try {
-            return new VipConfig(vip, encap, flags, reals);
+            return new VipConfig(vip, encap, flags, reals, minHealthy);
         } catch (Invalid e) {
             throw f.relocate(e);
         }
@@ -181,6 +184,39 @@ public final class ConfigJson {
         int guePort = f.integer("guePort", RealServer.DEFAULT_GUE_PORT);
         try {
             return new RealServer(iface, netns, vips, guePort);
+        } catch (Invalid e) {
+            throw f.relocate(e);
+        }
+    }
+
+    private static Bgp bgp(JsonNode node) {
+        JsonFields f = JsonFields.of(node, "bgp", "localAsn", "holdTime", "routerId", "speaker", "peers");
+        if (!f.has("localAsn")) throw new Invalid("bgp.localAsn", null, "is required");
+        long localAsn = f.longInteger("localAsn", 0);
+        int holdTime = f.integer("holdTime", Bgp.DEFAULT_HOLD_TIME);
+        String routerId = f.optString("routerId");
+        var id = routerId == null ? null : value(f, "routerId", () -> IpAddresses.parse4(routerId, "router id"));
+        String speaker = f.has("speaker") ? f.optString("speaker") : Bgp.DEFAULT_SPEAKER;
+        List<JsonNode> peerNodes = f.array("peers");
+        List<Bgp.Peer> peers = new ArrayList<>();
+        for (int i = 0; i < peerNodes.size(); i++) peers.add(peer(peerNodes.get(i), "bgp.peers[" + i + "]"));
+        try {
+            return new Bgp(localAsn, holdTime, id, speaker, peers);
+        } catch (Invalid e) {
+            throw f.relocate(e);
+        }
+    }
+
+    private static Bgp.Peer peer(JsonNode node, String path) {
+        JsonFields f = JsonFields.of(node, path, "address", "asn", "nextHop");
+        String address = f.string("address");
+        var a = value(f, "address", () -> IpAddresses.parse(address, "peer address"));
+        if (!f.has("asn")) throw new Invalid(f.path("asn"), null, "is required");
+        long asn = f.longInteger("asn", 0);
+        String nextHop = f.optString("nextHop");
+        var nh = nextHop == null ? null : value(f, "nextHop", () -> IpAddresses.parse(nextHop, "next hop"));
+        try {
+            return new Bgp.Peer(a, asn, nh);
         } catch (Invalid e) {
             throw f.relocate(e);
         }
@@ -251,6 +287,9 @@ public final class ConfigJson {
 
         ArrayNode realservers = root.putArray("realservers");
         for (RealServer rs : c.realservers()) realservers.add(toJson(rs));
+
+        if (c.bgp() == null) root.putNull("bgp");
+        else root.set("bgp", toJson(c.bgp()));
         return root;
     }
 
@@ -279,6 +318,23 @@ public final class ConfigJson {
             ObjectNode ro = reals.addObject();
             ro.put("address", IpAddresses.format(r.address()));
             ro.put("weight", r.weight());
+        }
+        o.put("minHealthy", v.minHealthy());
+        return o;
+    }
+
+    public static ObjectNode toJson(Bgp b) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("localAsn", b.localAsn());
+        o.put("holdTime", b.holdTime());
+        o.put("routerId", b.routerId() == null ? null : IpAddresses.format(b.routerId()));
+        o.put("speaker", b.speaker());
+        ArrayNode peers = o.putArray("peers");
+        for (Bgp.Peer p : b.peers()) {
+            ObjectNode po = peers.addObject();
+            po.put("address", IpAddresses.format(p.address()));
+            po.put("asn", p.asn());
+            po.put("nextHop", p.nextHop() == null ? null : IpAddresses.format(p.nextHop()));
         }
         return o;
     }

@@ -81,6 +81,15 @@ final class JsonFields {
         return v.bigIntegerValue().signum() < 0 ? Integer.MIN_VALUE : Integer.MAX_VALUE;
     }
 
+    /** A long integer (AS numbers); numbers beyond long are clamped like {@link #integer}. */
+    long longInteger(String name, long defaultValue) {
+        JsonNode v = get(name);
+        if (v == null) return defaultValue;
+        if (!v.isIntegralNumber()) throw new Invalid(path(name), shown(v), "must be an integer");
+        if (v.canConvertToLong()) return v.longValue();
+        return v.bigIntegerValue().signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+
     /** The array's elements; an empty list when the field is missing. */
     List<JsonNode> array(String name) {
         JsonNode v = get(name);

@@ -22,7 +22,8 @@ import java.util.TreeMap;
  * <li>VIPs kept: settings, then reals removed, re-weighted, added;</li>
  * <li>VIPs added, each followed by its reals;</li>
  * <li>director settings changed or director attached (last, so that its first packet meets the whole configuration);</li>
- * <li>real-server set-ups changed, then added.</li>
+ * <li>real-server set-ups changed, then added;</li>
+ * <li>BGP settings (`xdplb agent` announces with them).</li>
  * </ol>
  */
 public record Plan(List<Change> changes) {
@@ -74,12 +75,14 @@ public record Plan(List<Change> changes) {
         rsTo.forEach((k, rs) -> {
             if (!rsFrom.containsKey(k)) out.add(new Change.RealServerAdded(rs));
         });
+        if (!Objects.equals(current.bgp(), desired.bgp())) out.add(new Change.BgpChanged(current.bgp(), desired.bgp()));
         return new Plan(out);
     }
 
     private static void vipChanges(VipConfig have, VipConfig want, List<Change> out) {
-        if (have.encap() != want.encap() || !have.flags().equals(want.flags())) {
-            out.add(new Change.VipChanged(want.vip(), have.encap(), want.encap(), have.flags(), want.flags()));
+        if (have.encap() != want.encap() || !have.flags().equals(want.flags()) || have.minHealthy() != want.minHealthy()) {
+            out.add(new Change.VipChanged(want.vip(), have.encap(), want.encap(), have.flags(), want.flags(),
+                    have.minHealthy(), want.minHealthy()));
         }
         Map<InetAddress, Real> old = byAddress(have.reals()), now = byAddress(want.reals());
         old.forEach((a, r) -> {

@@ -17,9 +17,15 @@ import java.util.Set;
 /**
  * One VIP's desired state. Reals are validated in the order given (so errors can name
  * "reals[2]") and then kept sorted by address, which makes equal configurations equal records.
+ *
+ * @param minHealthy how many of its reals must be up (healthy, weight above 0) for the VIP to
+ *                   count as served, which is when `xdplb agent` announces its address over BGP
  */
-public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> reals) {
+public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> reals, int minHealthy) {
+    public static final int DEFAULT_MIN_HEALTHY = 1;
+
     public VipConfig {
+        if (minHealthy < 0 || minHealthy > 65535) throw new Invalid("minHealthy", "" + minHealthy, "must be 0..65535");
         Objects.requireNonNull(vip, "vip");
         Objects.requireNonNull(encap, "encap");
         EnumSet<VipFlag> f = EnumSet.noneOf(VipFlag.class);
@@ -41,6 +47,11 @@ public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> rea
         reals = List.copyOf(sorted);
     }
 
+    /** A VIP with these reals and the default min-healthy. */
+    public VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> reals) {
+        this(vip, encap, flags, reals, DEFAULT_MIN_HEALTHY);
+    }
+
     /** A VIP without reals. */
     public static VipConfig of(Vip vip, Encap encap, Collection<VipFlag> flags) {
         return new VipConfig(vip, encap, Set.copyOf(flags), List.of());
@@ -58,7 +69,7 @@ public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> rea
     /** Same VIP with different encap and flags; the reals stay (and must be carried by the new encap). */
     public VipConfig withSettings(Encap newEncap, Collection<VipFlag> newFlags) {
         for (Real r : reals) newEncap.check(vip, r.address());
-        return new VipConfig(vip, newEncap, Set.copyOf(newFlags), reals);
+        return new VipConfig(vip, newEncap, Set.copyOf(newFlags), reals, minHealthy);
     }
 
     /** Adds the real, or sets its weight if it is already there. */
@@ -67,7 +78,7 @@ public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> rea
         List<Real> next = new ArrayList<>(reals);
         next.removeIf(r -> r.address().equals(real.address()));
         next.add(real);
-        return new VipConfig(vip, encap, flags, next);
+        return new VipConfig(vip, encap, flags, next, minHealthy);
     }
 
     /** Removes the real; a {@link UserError} when it is not there. */
@@ -78,6 +89,6 @@ public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> rea
         }
         List<Real> next = new ArrayList<>(reals);
         next.removeIf(r -> r.address().equals(address));
-        return new VipConfig(vip, encap, flags, next);
+        return new VipConfig(vip, encap, flags, next, minHealthy);
     }
 }

@@ -66,7 +66,7 @@ class MapSyncBench {
             if (i == 0 && extraReal > 0) reals.add(new Real(pool(400), 1));
             vips.add(new VipConfig(vip(i), Encap.IPIP, Set.of(), reals));
         }
-        return new Config(SIZES, null, vips, List.of());
+        return new Config(SIZES, null, vips, List.of(), null);
     }
 
     @Test
@@ -76,7 +76,7 @@ class MapSyncBench {
         out.put("vips", VIPS);
         out.put("reals_per_vip", REALS_PER_VIP);
         out.put("ring_size", SIZES.ringSize());
-        Config empty = new Config(SIZES, null, List.of(), List.of());
+        Config empty = new Config(SIZES, null, List.of(), List.of(), null);
         Config full = config(0), plusOne = config(1);
 
         long t0 = System.nanoTime();

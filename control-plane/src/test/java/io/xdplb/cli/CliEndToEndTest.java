@@ -135,7 +135,7 @@ class CliEndToEndTest {
                 List.of(V6, "gue", "no-sport,dport-only", "198.51.100.1(1)", "2001:db8:1::2(3)")), rows);
         JsonNode vips = lab.json("vip", "list", "--json");
         assertEquals(3, vips.size());
-        assertEquals(List.of("vip", "encap", "flags", "reals", "ringFingerprint"), fieldNames(vips.get(0)));
+        assertEquals(List.of("vip", "encap", "flags", "reals", "minHealthy", "ringFingerprint"), fieldNames(vips.get(0)));
         assertTrue(vips.get(0).path("ringFingerprint").asText().matches("[0-9a-f]{12}"), vips.get(0).toString());
         assertEquals(V6, vips.get(2).path("vip").asText());
         assertEquals("gue", vips.get(2).path("encap").asText());

@@ -90,7 +90,7 @@ class JsonShapeTest {
         assertTrue(vips.isArray());
         assertEquals(2, vips.size());
         for (JsonNode v : vips) {
-            assertEquals(List.of("vip", "encap", "flags", "reals", "ringFingerprint"), fields(v));
+            assertEquals(List.of("vip", "encap", "flags", "reals", "minHealthy", "ringFingerprint"), fields(v));
             assertTrue(v.path("ringFingerprint").isNull(), "not attached: no live ring");
             assertTrue(v.path("flags").isArray());
             for (JsonNode r : v.path("reals")) {
@@ -143,7 +143,7 @@ class JsonShapeTest {
         assertEquals(0, r.exit(), r.err());
         assertEquals(ConfigJson.write(config), r.out(), "export prints the file's canonical text");
         JsonNode doc = JSON.readTree(r.out());
-        assertEquals(List.of("version", "sizes", "director", "vips", "realservers"), fields(doc));
+        assertEquals(List.of("version", "sizes", "director", "vips", "realservers", "bgp"), fields(doc));
         assertEquals(1, doc.path("version").asInt());
         assertEquals(List.of("maxVips", "maxReals", "ringSize", "connTableSize"), fields(doc.path("sizes")));
         assertEquals("{\"maxVips\":8,\"maxReals\":64,\"ringSize\":1021,\"connTableSize\":1024}", doc.path("sizes").toString());

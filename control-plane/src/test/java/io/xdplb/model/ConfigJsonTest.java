@@ -123,7 +123,8 @@ class ConfigJsonTest {
                   },
                   "director": null,
                   "vips": [],
-                  "realservers": []
+                  "realservers": [],
+                  "bgp": null
                 }
                 """, ConfigJson.write(Config.EMPTY));
     }
@@ -138,7 +139,7 @@ class ConfigJsonTest {
                 error("  \n"));
     }
 
-    private static final String VIP_ALLOWED = "allowed fields are vip, encap, flags, reals";
+    private static final String VIP_ALLOWED = "allowed fields are vip, encap, flags, reals, minHealthy";
 
     /** Each row: a document (single quotes become double quotes) and its exact error after "config file /x.json: ". */
     @ParameterizedTest
@@ -148,7 +149,7 @@ class ConfigJsonTest {
             "{}                                   | version: is required; this program reads \"version\": 1",
             "{'version': 2}                       | version = 2: only version 1 is supported",
             "{'version': '1'}                     | version = \"1\": only version 1 is supported",
-            "{'version': 1, 'vip': []}            | vip: unknown field; allowed fields are version, sizes, director, vips, realservers",
+            "{'version': 1, 'vip': []}            | vip: unknown field; allowed fields are version, sizes, director, vips, realservers, bgp",
             "{'version': 1, 'vips': {}}           | vips = {}: must be a JSON array [...]",
             // sizes
             "{'version': 1, 'sizes': {'ringSize': 1000}}     | sizes.ringSize = 1000: ring size 1000 is not prime; use a prime such as 16381 or 65537",
@@ -182,7 +183,7 @@ class ConfigJsonTest {
             "{'version': 1, 'vips': [{'vip': 5}]}            | vips[0].vip = 5: must be a string",
             "{'version': 1, 'vips': [{'vip': '192.0.2.10:70000/tcp'}]} | vips[0].vip: bad port 70000 in VIP \"192.0.2.10:70000/tcp\": must be 0..65535 (0 = all ports)",
             "{'version': 1, 'vips': [{'vip': '192.0.2.10:80'}]} | vips[0].vip: bad VIP \"192.0.2.10:80\": expected ADDR:PORT/PROTO, e.g. 192.0.2.10:80/tcp or [2001:db8::10]:443/udp",
-            "{'version': 1, 'vips': [{'vip': '192.0.2.10:80/tcp', 'weight': 1}]} | vips[0].weight: unknown field; " + "allowed fields are vip, encap, flags, reals",
+            "{'version': 1, 'vips': [{'vip': '192.0.2.10:80/tcp', 'weight': 1}]} | vips[0].weight: unknown field; " + "allowed fields are vip, encap, flags, reals, minHealthy",
             "{'version': 1, 'vips': [{'vip': '192.0.2.10:80/tcp', 'encap': 'gre'}]} | vips[0].encap: bad encap \"gre\": must be ipip or gue",
             "{'version': 1, 'vips': [{'vip': '192.0.2.10:80/tcp', 'flags': 'no-sport'}]} | vips[0].flags = \"no-sport\": must be a JSON array [...]",
             "{'version': 1, 'vips': [{'vip': '192.0.2.10:80/tcp', 'flags': [1]}]} | vips[0].flags[0] = 1: must be a string",
@@ -210,6 +211,20 @@ class ConfigJsonTest {
             "{'version': 1, 'realservers': [{'iface': 'eth0', 'vips': ['192.0.2.10'], 'port': 6080}]} | realservers[0].port: unknown field; allowed fields are iface, netns, vips, guePort",
             "{'version': 1, 'realservers': [{'iface': 'eth0', 'netns': 'rs1', 'vips': ['192.0.2.10']}, {'iface': 'eth0', 'netns': 'rs1', 'vips': ['192.0.2.11']}]} | realservers[1].iface = \"eth0\": interface eth0 (netns rs1) is listed twice (also realservers[0])",
             "{'version': 1, 'director': {'iface': 'eth0', 'netns': 'lb'}, 'realservers': [{'iface': 'eth0', 'netns': 'lb', 'vips': ['192.0.2.10']}]} | realservers[0].iface = \"eth0\": interface eth0 (netns lb) is the director's interface; an interface has one XDP program",
+            // minHealthy and bgp
+            "{'version': 1, 'vips': [{'vip': '192.0.2.10:80/tcp', 'minHealthy': -1}]} | vips[0].minHealthy = -1: must be 0..65535",
+            "{'version': 1, 'bgp': {}}                       | bgp.localAsn: is required",
+            "{'version': 1, 'bgp': {'localAsn': 0, 'peers': [{'address': '192.0.2.1', 'asn': 1}]}} | bgp.localAsn = 0: must be an AS number 1..4294967295",
+            "{'version': 1, 'bgp': {'localAsn': 4294967296, 'peers': [{'address': '192.0.2.1', 'asn': 1}]}} | bgp.localAsn = 4294967296: must be an AS number 1..4294967295",
+            "{'version': 1, 'bgp': {'localAsn': 64513}}      | bgp.peers: at least one peer is required",
+            "{'version': 1, 'bgp': {'localAsn': 64513, 'holdTime': 2, 'peers': [{'address': '192.0.2.1', 'asn': 1}]}} | bgp.holdTime = 2: must be 0 or 3..65535 seconds (RFC 4271)",
+            "{'version': 1, 'bgp': {'localAsn': 64513, 'routerId': '2001:db8::1', 'peers': [{'address': '192.0.2.1', 'asn': 1}]}} | bgp.routerId: bad router id \"2001:db8::1\": must be an IPv4 address, e.g. 192.0.2.1",
+            "{'version': 1, 'bgp': {'localAsn': 64513, 'speaker': 'bird -d', 'peers': [{'address': '192.0.2.1', 'asn': 1}]}} | bgp.speaker = \"bird -d\": must be a program name or path without spaces",
+            "{'version': 1, 'bgp': {'localAsn': 64513, 'peers': [{'address': 'router1', 'asn': 1}]}} | bgp.peers[0].address: bad peer address \"router1\": expected an IPv4 or IPv6 literal (no host names), e.g. 198.51.100.2 or 2001:db8::2",
+            "{'version': 1, 'bgp': {'localAsn': 64513, 'peers': [{'address': '192.0.2.1'}]}} | bgp.peers[0].asn: is required",
+            "{'version': 1, 'bgp': {'localAsn': 64513, 'peers': [{'address': '192.0.2.1', 'asn': 1, 'nextHop': '2001:db8::5'}]}} | bgp.peers[0].nextHop = \"2001:db8::5\": must be an IPv4 address like the peer's (192.0.2.1)",
+            "{'version': 1, 'bgp': {'localAsn': 64513, 'peers': [{'address': '192.0.2.1', 'asn': 1}, {'address': '192.0.2.1', 'asn': 2}]}} | bgp.peers[1].address = \"192.0.2.1\": peer 192.0.2.1 is listed twice (also peers[0])",
+            "{'version': 1, 'bgp': {'localAsn': 64513, 'peer': '192.0.2.1'}} | bgp.peer: unknown field; allowed fields are localAsn, holdTime, routerId, speaker, peers",
     })
     void everyValidationErrorNamesPathAndValue(String json, String message) {
         assertEquals("config file /x.json: " + message, error(json.replace('\'', '"')));

@@ -57,8 +57,8 @@ class ConfigTest {
                 List.of(new Real(ip("198.51.100.2"), 1), new Real(ip("198.51.100.3"), 1)));
         VipConfig d = VipConfig.of(DNS6, Encap.GUE, Set.of());
         assertEquals(a, b);
-        assertEquals(new Config(Sizes.DEFAULT, null, List.of(a, d), List.of()),
-                new Config(Sizes.DEFAULT, null, List.of(d, b), List.of()));
+        assertEquals(new Config(Sizes.DEFAULT, null, List.of(a, d), List.of(), null),
+                new Config(Sizes.DEFAULT, null, List.of(d, b), List.of(), null));
         assertEquals(5, a.flagMask());
     }
 
