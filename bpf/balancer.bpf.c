@@ -28,8 +28,8 @@
 #define XDPLB_MAX_VIPS      64
 #define XDPLB_MAX_REALS     4096
 #define XDPLB_RING_SIZE     65537
-#define XDPLB_CONN_ENTRIES  65536
-#define XDPLB_LAST_SEEN_NS  1000000000ULL /* refresh last_seen at most once a second */
+#define XDPLB_MAX_CPUS      64    /* placeholder: the loader sets the possible CPUs */
+#define XDPLB_LAST_SEEN_NS  1000000000ULL /* refresh a UDP last_seen at most once a second */
 
 #define TCP_FLAG_SYN 0x02
 #define TCP_FLAG_ACK 0x10
@@ -65,12 +65,31 @@ struct {
 	__uint(max_entries, XDPLB_MAX_VIPS * 2 * XDPLB_RING_SIZE);
 } ring SEC(".maps");
 
-struct {
+/*
+ * One LRU connection table per CPU (xdplb_abi.h). The control plane sizes
+ * the outer map to the possible CPUs and creates the inner maps after load;
+ * max_entries here is only that of the template libbpf checks them against.
+ */
+struct conn_table_cpu {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__type(key, struct flow_key);
 	__type(value, struct flow_state);
-	__uint(max_entries, XDPLB_CONN_ENTRIES);
+	__uint(max_entries, 1);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__type(key, __u32);
+	__uint(max_entries, XDPLB_MAX_CPUS);
+	__array(values, struct conn_table_cpu);
 } conn_table SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct flood_state);
+	__uint(max_entries, 1);
+} flood_state SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -178,7 +197,7 @@ static __always_inline struct vip_meta *vip_lookup(const __be32 *addr, __be16 po
 }
 
 /*
- * The flow hash (ring position, GUE source port, IPv6 flow label).
+ * The flow hash: the ring position, computed only when the ring is used.
  * jhash2 of 5 words, each the little-endian u32 of 4 packet bytes:
  * src[0..3] (IPv4: src[0], zeros), then sport,dport. NO_SPORT zeroes sport;
  * DPORT_ONLY zeroes the source address and sport.
@@ -198,6 +217,23 @@ static __always_inline __u32 flow_hash(const struct flow_key *f, __u32 flags)
 			    XDPLB_HASH_SEED);
 }
 
+/*
+ * Entropy of the outer header (GUE source port, IPv6 flow label): the same
+ * for every packet of a flow, whether the real came from the connection table
+ * or the ring, and much cheaper than flow_hash(): the source address words,
+ * ports and the xor of them folded, one multiply, folded again.
+ */
+static __always_inline __u32 flow_entropy(const struct flow_key *f)
+{
+	__u32 x = f->src[0] ^ f->src[1] ^ f->src[2] ^ f->src[3] ^
+		  (f->sport | ((__u32)f->dport << 16));
+
+	x ^= x >> 16;
+	x *= 0x45d9f3b;
+	x ^= x >> 16;
+	return x;
+}
+
 static __always_inline struct ip_addr *real_lookup(__u32 id)
 {
 	struct ip_addr *r;
@@ -211,40 +247,98 @@ static __always_inline struct ip_addr *real_lookup(__u32 id)
 }
 
 /*
- * Real selection. conn_table first (unless NO_CONNTRACK; never for a TCP
- * SYN), an entry only counting if it belongs to this VIP and its real still
- * exists; else the VIP's live ring at hash % ring_size, and the choice is
- * written to conn_table (if may_write; without it a hit does not refresh
- * last_seen_ns either). *real_id gets the id.
+ * Flood mode: counts a new flow on this CPU and says whether this CPU has
+ * seen more than cfg->flood_threshold of them in the current second, or the
+ * previous second ended so (then the flow is not inserted). *now gets the
+ * clock for the entry.
+ */
+static __always_inline int flood_mode(const struct lb_config *cfg, __u64 *now)
+{
+	struct flood_state *fs;
+	__u32 zero = 0;
+	__s64 elapsed;
+
+	*now = bpf_ktime_get_coarse_ns();
+	if (!cfg->flood_threshold)
+		return 0;
+	fs = bpf_map_lookup_elem(&flood_state, &zero);
+	if (!fs)
+		return 0;
+	/* signed: a window start in the future (test, bench) keeps the window open */
+	elapsed = *now - fs->window_start_ns;
+	if (elapsed >= (__s64)XDPLB_FLOOD_WINDOW_NS) {
+		/* a flood that outlasted the window that just ended holds this one from its start */
+		fs->flooded = elapsed < 2 * (__s64)XDPLB_FLOOD_WINDOW_NS &&
+			      fs->new_flows > cfg->flood_threshold;
+		fs->window_start_ns = *now;
+		fs->new_flows = 0;
+	}
+	if (fs->new_flows < 0xffffffff)
+		fs->new_flows++;
+	return fs->flooded || fs->new_flows > cfg->flood_threshold;
+}
+
+/*
+ * An entry of this CPU's table that counts: of this VIP, its real still
+ * there, and for UDP not idle longer than XDPLB_UDP_TIMEOUT_NS (its
+ * last_seen refreshed at most once a second, if may_write). TCP reads no
+ * clock: the LRU ages TCP flows out.
+ */
+static __always_inline struct ip_addr *conn_lookup(void *table, const struct pkt_desc *pd,
+						   const struct vip_meta *vip, int may_write,
+						   __u32 *real_id)
+{
+	struct flow_state *st = bpf_map_lookup_elem(table, &pd->flow);
+	struct ip_addr *r;
+	__u64 now;
+	__s64 idle; /* signed: an entry stamped by a clock a tick ahead is fresh */
+	__u32 key;
+
+	if (!st || st->vip_id != vip->vip_id)
+		return NULL;
+	key = st->real_id; /* read once: the entry may change under us */
+	r = real_lookup(key);
+	if (!r)
+		return NULL;
+	if (pd->flow.proto == IPPROTO_UDP) {
+		now = bpf_ktime_get_coarse_ns();
+		idle = now - st->last_seen_ns;
+		if (idle > (__s64)XDPLB_UDP_TIMEOUT_NS)
+			return NULL;
+		/* a forwarded ICMP error (!may_write) writes nothing */
+		if (may_write && idle > (__s64)XDPLB_LAST_SEEN_NS)
+			st->last_seen_ns = now;
+	}
+	*real_id = key;
+	return r;
+}
+
+/*
+ * Real selection. This CPU's connection table first (unless NO_CONNTRACK;
+ * never for a TCP SYN); else the VIP's live ring at flow_hash() % ring_size,
+ * and the choice is written to this CPU's table if may_write and the CPU is
+ * not in flood mode. *real_id gets the id.
  */
 static __always_inline struct ip_addr *select_real(const struct pkt_desc *pd,
 						   const struct vip_meta *vip,
-						   __u32 hash, int may_write,
-						   __u32 *real_id)
+						   const struct lb_config *cfg,
+						   int may_write, __u32 *real_id)
 {
-	int ct = !(vip->flags & XDPLB_VIP_NO_CONNTRACK);
-	struct flow_state *st;
+	void *table = NULL;
 	struct ip_addr *r;
 	__u64 idx, now;
 	__u32 key, *rid;
 
-	if (ct && !(pd->flow.proto == IPPROTO_TCP &&
-		    (pd->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN)) {
-		st = bpf_map_lookup_elem(&conn_table, &pd->flow);
-		if (st && st->vip_id == vip->vip_id) {
-			key = st->real_id; /* read once: the entry may change under us */
-			r = real_lookup(key);
-			if (r) {
-				count(&lb_stats, XDPLB_STAT_CONN_HIT, pd->pkt_len);
-				/* a forwarded ICMP error (!may_write) writes nothing */
-				if (may_write) {
-					now = bpf_ktime_get_coarse_ns();
-					if (now - st->last_seen_ns > XDPLB_LAST_SEEN_NS)
-						st->last_seen_ns = now;
-				}
-				*real_id = key;
-				return r;
-			}
+	if (!(vip->flags & XDPLB_VIP_NO_CONNTRACK)) {
+		key = bpf_get_smp_processor_id();
+		table = bpf_map_lookup_elem(&conn_table, &key);
+	}
+	if (table && !(pd->flow.proto == IPPROTO_TCP &&
+		       (pd->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN)) {
+		r = conn_lookup(table, pd, vip, may_write, real_id);
+		if (r) {
+			count(&lb_stats, XDPLB_STAT_CONN_HIT, pd->pkt_len);
+			return r;
 		}
 		count(&lb_stats, XDPLB_STAT_CONN_MISS, pd->pkt_len);
 	}
@@ -252,7 +346,7 @@ static __always_inline struct ip_addr *select_real(const struct pkt_desc *pd,
 	if (!ring_size)
 		return NULL;
 	idx = ((__u64)vip->vip_id * 2 + (vip->ring_slot & 1)) * ring_size +
-	      hash % ring_size;
+	      flow_hash(&pd->flow, vip->flags) % ring_size;
 	if (idx > 0xffffffffULL)
 		return NULL;
 	key = idx;
@@ -264,13 +358,17 @@ static __always_inline struct ip_addr *select_real(const struct pkt_desc *pd,
 	if (!r)
 		return NULL;
 	count(&lb_stats, XDPLB_STAT_RING_USED, pd->pkt_len);
-	if (ct && may_write) {
-		struct flow_state ns = {
-			.real_id = key,
-			.vip_id = vip->vip_id,
-			.last_seen_ns = bpf_ktime_get_coarse_ns(),
-		};
-		bpf_map_update_elem(&conn_table, &pd->flow, &ns, BPF_ANY);
+	if (table && may_write) {
+		if (flood_mode(cfg, &now)) {
+			count(&lb_stats, XDPLB_STAT_FLOOD_BYPASS, pd->pkt_len);
+		} else {
+			struct flow_state ns = {
+				.real_id = key,
+				.vip_id = vip->vip_id,
+				.last_seen_ns = now,
+			};
+			bpf_map_update_elem(table, &pd->flow, &ns, BPF_ANY);
+		}
 	}
 	*real_id = key;
 	return r;
@@ -294,7 +392,7 @@ static __always_inline int lb_forward(struct xdp_md *ctx, struct pkt_desc *pd)
 	struct lb_config *cfg;
 	struct ip_addr *real;
 	struct ethhdr *eth;
-	__u32 zero = 0, real_id = 0, hash, vip_id, overhead;
+	__u32 zero = 0, real_id = 0, entropy, vip_id, overhead;
 	__u32 inner_len = pd->l3_len;
 	__u32 l3_off = pd->l3_off & 0x1f; /* 14 or 18; the mask bounds it for the verifier */
 	__be32 daddr[4];
@@ -314,8 +412,7 @@ static __always_inline int lb_forward(struct xdp_md *ctx, struct pkt_desc *pd)
 		return V(XDPLB_STAT_DROP_NO_CONFIG, XDP_DROP);
 
 	vip_id = vip->vip_id;
-	hash = flow_hash(&pd->flow, vip->flags);
-	real = select_real(pd, vip, hash, !icmp, &real_id);
+	real = select_real(pd, vip, cfg, !icmp, &real_id);
 	if (!real)
 		return V(XDPLB_STAT_DROP_NO_REAL, XDP_DROP);
 	outer6 = real->family == XDPLB_AF_INET6;
@@ -400,13 +497,14 @@ static __always_inline int lb_forward(struct xdp_md *ctx, struct pkt_desc *pd)
 
 	proto = gue ? IPPROTO_UDP :
 		(pd->flow.family == XDPLB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6);
-	sport = gue_sport(hash);
+	entropy = flow_entropy(&pd->flow);
+	sport = gue_sport(entropy);
 	if (outer6) {
 		struct ipv6hdr *o6 = data + l3_off;
 
 		if ((void *)(o6 + 1) + XDPLB_UDP_HLEN > data_end)
 			return V(XDPLB_STAT_DROP_ENCAP_FAILED, XDP_DROP);
-		encap_ipv6_hdr(o6, pd->tos, hash, inner_len + overhead - XDPLB_IPV6_HLEN,
+		encap_ipv6_hdr(o6, pd->tos, entropy, inner_len + overhead - XDPLB_IPV6_HLEN,
 			       proto, cfg->src6, daddr);
 		if (gue) {
 			__u16 ulen = inner_len + XDPLB_UDP_HLEN;
@@ -682,5 +780,12 @@ int balancer(struct xdp_md *ctx)
 
 /* Keeps enum xdplb_stat in the object's BTF, so the control plane names the counters from it. */
 const enum xdplb_stat xdplb_stat_names __attribute__((unused)) = XDPLB_STAT_MAX;
+/*
+ * Keep the connection table's key and value whole in the BTF: the inner map's
+ * definition only points at them, which clang emits as forward declarations,
+ * and libbpf needs their sizes (the control plane checks their layouts too).
+ */
+const struct flow_key xdplb_btf_flow_key __attribute__((unused)) = {};
+const struct flow_state xdplb_btf_flow_state __attribute__((unused)) = {};
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -64,7 +64,16 @@ struct vip_meta {
  * Real id 0 means "no real" (an empty ring: the packet is dropped and counted).
  */
 
-/* conn_table key: the 5-tuple as the client sent it. */
+/*
+ * conn_table: BPF_MAP_TYPE_ARRAY_OF_MAPS with one entry per possible CPU,
+ * indexed by bpf_get_smp_processor_id(); each entry is that CPU's own
+ * BPF_MAP_TYPE_LRU_HASH (flow_key -> flow_state, --conn-table-size entries
+ * per CPU), created by the control plane when it loads the program. A CPU
+ * only ever reads and writes its own table, so CPUs never contend for the
+ * LRU lists, and a flood on one CPU cannot evict another CPU's flows.
+ */
+
+/* Key of a CPU's connection table: the 5-tuple as the client sent it. */
 struct flow_key {
 	__be32 src[4];
 	__be32 dst[4];
@@ -75,12 +84,40 @@ struct flow_key {
 	__u16 pad;
 }; /* 40 bytes */
 
-/* conn_table value. */
+/* Value of a CPU's connection table. */
 struct flow_state {
 	__u32 real_id;
 	__u32 vip_id;
-	__u64 last_seen_ns; /* bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC) of the last packet, refreshed at most once a second */
+	/*
+	 * bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC). TCP: when the entry was
+	 * written (a hit reads no clock; the LRU ages TCP flows out). UDP: the
+	 * last packet, refreshed at most once a second; an entry idle for more
+	 * than XDPLB_UDP_TIMEOUT_NS no longer counts.
+	 */
+	__u64 last_seen_ns;
 }; /* 16 bytes */
+
+#define XDPLB_UDP_TIMEOUT_NS 30000000000ULL /* 30 s, as katran */
+
+/*
+ * flood_state: BPF_MAP_TYPE_PERCPU_ARRAY, one entry: this CPU's count of new
+ * flows (ring choices it would insert) in the current one-second window.
+ * Above lb_config.flood_threshold the CPU is in flood mode for the rest of
+ * the window: new flows still get their real from the ring but are not
+ * inserted (counted FLOOD_BYPASS), so a SYN flood cannot evict established
+ * flows. A window that ended over the threshold puts the next window (if it
+ * follows within a second) in flood mode from its start, so a sustained
+ * flood inserts at most one threshold's worth of flows. A window_start_ns in
+ * the future keeps the window open (only a test or the bench writes one).
+ */
+struct flood_state {
+	__u64 window_start_ns;
+	__u32 new_flows; /* counted in this window, bypassed ones included */
+	__u32 flooded;   /* 1: the previous window ended over the threshold */
+}; /* 16 bytes */
+
+#define XDPLB_FLOOD_WINDOW_NS 1000000000ULL
+#define XDPLB_FLOOD_THRESHOLD_DEFAULT 125000 /* new flows per second per CPU, as katran's MAX_CONN_RATE */
 
 /* lb_config: array, one entry, written by `xdplb attach`. */
 struct lb_config {
@@ -91,7 +128,7 @@ struct lb_config {
 	__be32 src6[4];       /* outer source address for IPv6 tunnels */
 	__be16 gue_port;      /* GUE destination port, e.g. htons(6080) */
 	__u16 mtu;            /* largest L3 packet the egress link carries, e.g. 1500 */
-	__u32 flags;          /* reserved, 0 */
+	__u32 flood_threshold; /* new flows per second per CPU above which none is inserted; 0: no limit */
 }; /* 44 bytes */
 
 /* Value of vip_stats (by vip id), real_stats (by real id) and lb_stats (by enum xdplb_stat); all per-CPU arrays. */
@@ -118,6 +155,7 @@ enum xdplb_stat {
 	XDPLB_STAT_ICMP_ECHO_REPLY,     /* echo request to a VIP address answered */
 	XDPLB_STAT_ICMP_FORWARDED,      /* frag-needed / packet-too-big forwarded to the flow's real */
 	XDPLB_STAT_TOO_BIG_SENT,        /* encapsulated packet too big: ICMP sent back to the client */
+	XDPLB_STAT_FLOOD_BYPASS,        /* new flow not inserted: its CPU is in flood mode (the ring chose the real) */
 	XDPLB_STAT_MAX,
 };
 

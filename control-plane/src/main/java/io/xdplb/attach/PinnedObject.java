@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * One object of an instance as pinned in the bpffs: its maps at
@@ -43,13 +42,13 @@ public final class PinnedObject {
     }
 
     /**
-     * Loads the object (configure sizes it before load) and pins its maps and program, unless
-     * it is pinned already. Returns true when this call loaded it.
+     * Loads the object (setup sizes it before load, fills it after) and pins its maps and program,
+     * unless it is pinned already. Returns true when this call loaded it.
      */
-    public boolean ensure(Consumer<BpfObject> configure) {
+    public boolean ensure(ObjectSpec.Setup setup) {
         if (isPinned()) return false;
         unpin(); // leftovers of a killed load: not a usable object
-        try (BpfObject obj = spec.load(configure)) {
+        try (BpfObject obj = spec.load(setup)) {
             Files.createDirectories(spec.maps().isEmpty() ? layout.dir() : layout.mapsDir());
             for (String m : spec.maps()) obj.map(m).pin(layout.map(m));
             obj.program(spec.name()).pin(programPin());

@@ -51,6 +51,13 @@ final class AttachCommand implements Runnable {
             description = "Largest packet the egress link carries; bigger encapsulated packets get ICMP too-big. Default: ${DEFAULT-VALUE}.")
     int mtu;
 
+    @Option(names = "--flood-threshold", defaultValue = "125000", paramLabel = "N",
+            description = "SYN-flood mode: above N new flows per second on one CPU, that CPU stops inserting new flows"
+                    + " into its connection table for the rest of the second (they still get their real from the"
+                    + " Maglev ring; counted flood_bypass), so a flood cannot evict established flows. 0: no limit."
+                    + " Default: ${DEFAULT-VALUE} (katran's).")
+    int floodThreshold;
+
     @Option(names = "--max-vips", paramLabel = "N", description = "Load-time size: VIPs. Default: 64.")
     Integer maxVips;
 
@@ -60,12 +67,14 @@ final class AttachCommand implements Runnable {
     @Option(names = "--ring-size", paramLabel = "PRIME", description = "Load-time size: Maglev ring slots per VIP (a prime). Default: 65537.")
     Integer ringSize;
 
-    @Option(names = "--conn-table-size", paramLabel = "N", description = "Load-time size: connection table entries (LRU). Default: 65536.")
+    @Option(names = "--conn-table-size", paramLabel = "N", description = "Load-time size: connection table entries (LRU) per CPU: every CPU has a table of its own. Default: 65536.")
     Integer connTableSize;
 
-    private static final Map<String, String> OPTION_OF_FIELD = Map.of("iface", "--iface", "netns", "--netns",
-            "egress", "--egress", "gatewayMac", "--gateway-mac", "guePort", "--gue-port", "mtu", "--mtu",
-            "maxVips", "--max-vips", "maxReals", "--max-reals", "ringSize", "--ring-size", "connTableSize", "--conn-table-size");
+    private static final Map<String, String> OPTION_OF_FIELD = Map.ofEntries(Map.entry("iface", "--iface"),
+            Map.entry("netns", "--netns"), Map.entry("egress", "--egress"), Map.entry("gatewayMac", "--gateway-mac"),
+            Map.entry("guePort", "--gue-port"), Map.entry("mtu", "--mtu"), Map.entry("floodThreshold", "--flood-threshold"),
+            Map.entry("maxVips", "--max-vips"), Map.entry("maxReals", "--max-reals"), Map.entry("ringSize", "--ring-size"),
+            Map.entry("connTableSize", "--conn-table-size"));
 
     @Override
     public void run() {
@@ -76,7 +85,7 @@ final class AttachCommand implements Runnable {
         try {
             d = new Director(target.iface(), target.netns(), AttachMode.parse(mode), egress, gatewayMac,
                     src4 == null ? null : IpAddresses.parse4(src4, "--src4"),
-                    src6 == null ? null : IpAddresses.parse6(src6, "--src6"), guePort, mtu);
+                    src6 == null ? null : IpAddresses.parse6(src6, "--src6"), guePort, mtu, floodThreshold);
             Sizes current = instance.service().director().config().sizes();
             sizes = new Sizes(maxVips != null ? maxVips : current.maxVips(), maxReals != null ? maxReals : current.maxReals(),
                     ringSize != null ? ringSize : current.ringSize(), connTableSize != null ? connTableSize : current.connTableSize());

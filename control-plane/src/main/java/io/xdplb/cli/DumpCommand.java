@@ -19,8 +19,9 @@ import java.util.List;
 @Command(name = "dump", mixinStandardHelpOptions = true,
         description = {"Every map of the instance as JSON, keys and values decoded: addresses as text, ports as"
                 + " numbers, MACs as aa:bb:..., flags by name, per-CPU counters summed and per CPU. The ring is shown"
-                + " as slots per real for each VIP, the connection table as flows."},
-        footer = {"", "Maps: vip2tnl vip_addrs reals ring conn_table lb_config vip_stats real_stats lb_stats"
+                + " as slots per real for each VIP, the connection table as flows, those of every CPU's table (each"
+                + " CPU has its own), flood_state as each CPU's new flows in its current second."},
+        footer = {"", "Maps: vip2tnl vip_addrs reals ring conn_table lb_config vip_stats real_stats lb_stats flood_state"
                 + " decap_addrs decap_config decap_stats", "", "Examples:", "  xdplb dump",
                 "  xdplb dump ring conn_table --limit 20", "  xdplb dump lb_stats | jq '.lb_stats.tx'"})
 final class DumpCommand implements Runnable {
@@ -84,15 +85,19 @@ final class DumpCommand implements Runnable {
             ObjectNode ct = root.putObject("conn_table");
             ct.put("limit", d.connTable().limit());
             ArrayNode flows = ct.putArray("flows");
+            ct.put("cpus", d.connTable().cpus());
+            ct.put("entriesPerCpu", d.connTable().entriesPerCpu());
             for (var f : d.connTable().flows()) {
                 ObjectNode o = flows.addObject();
+                o.put("cpu", f.cpu());
                 o.put("client", f.client());
                 o.put("vip", f.vip());
                 o.put("proto", f.proto());
                 o.put("real", f.real());
                 o.put("realId", f.realId());
                 o.put("vipId", f.vipId());
-                o.put("idleSeconds", f.idleSeconds());
+                if (f.idleSeconds() != null) o.put("idleSeconds", f.idleSeconds());
+                if (f.ageSeconds() != null) o.put("ageSeconds", f.ageSeconds());
             }
             ct.put("shown", flows.size());
         }
@@ -107,10 +112,18 @@ final class DumpCommand implements Runnable {
             o.put("src6", c.src6());
             o.put("guePort", c.guePort());
             o.put("mtu", c.mtu());
+            o.put("floodThreshold", c.floodThreshold());
         }
         if (d.vipStats() != null) root.set("vip_stats", perId(d.vipStats(), "vip"));
         if (d.realStats() != null) root.set("real_stats", perId(d.realStats(), "real"));
         if (d.lbStats() != null) root.set("lb_stats", byName(d.lbStats()));
+        if (d.floodState() != null) {
+            ArrayNode arr = root.putArray("flood_state");
+            for (var w : d.floodState()) {
+                arr.addObject().put("cpu", w.cpu()).put("windowStartNs", w.windowStartNs()).put("newFlows", w.newFlows())
+                        .put("flooded", w.flooded());
+            }
+        }
         if (d.decapAddrs() != null) {
             ArrayNode arr = root.putArray("decap_addrs");
             d.decapAddrs().forEach(arr::add);

@@ -72,7 +72,7 @@ public final class Balancer {
         Netns.run(d.netns(), () -> XdpAttachments.ifindex(target));
         LbConfig lb = LbSettings.resolve(d);
         Config next = current.withSizes(sizes).withDirector(d);
-        pins.ensure(obj -> BalancerObject.size(obj, sizes));
+        pins.ensure(BalancerObject.setup(sizes));
         try {
             try (BalancerMaps maps = BalancerMaps.pinned(layout)) {
                 maps.lbConfig.put(0, lb);

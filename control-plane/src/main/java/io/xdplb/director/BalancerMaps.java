@@ -5,12 +5,14 @@ import io.xdplb.attach.InstanceLayout;
 import io.xdplb.attach.PinnedObject;
 import io.xdplb.libbpf.BpfMap;
 import io.xdplb.maps.Codec;
+import io.xdplb.maps.FloodState;
 import io.xdplb.maps.FlowKey;
 import io.xdplb.maps.FlowState;
 import io.xdplb.maps.IpAddr;
 import io.xdplb.maps.LbConfig;
 import io.xdplb.maps.MapSet;
 import io.xdplb.maps.PerCpuArray;
+import io.xdplb.maps.PerCpuValues;
 import io.xdplb.maps.TypedMap;
 import io.xdplb.maps.U32;
 import io.xdplb.maps.VipKey;
@@ -31,11 +33,13 @@ public final class BalancerMaps implements AutoCloseable {
     public final TypedMap<IpAddr, Integer> vipAddrs;
     public final TypedMap<Integer, IpAddr> reals;
     public final TypedMap<Integer, Integer> ring;
-    public final TypedMap<FlowKey, FlowState> connTable;
+    /** Every CPU's connection table. */
+    public final ConnTables connTable;
     public final TypedMap<Integer, LbConfig> lbConfig;
     public final PerCpuArray vipStats;
     public final PerCpuArray realStats;
     public final PerCpuArray lbStats;
+    public final PerCpuValues<FloodState> floodState;
 
     private BalancerMaps(Function<String, BpfMap> open) {
         opened = new MapSet(open);
@@ -43,11 +47,12 @@ public final class BalancerMaps implements AutoCloseable {
         vipAddrs = new TypedMap<>(opened.open("vip_addrs"), IpAddr.CODEC, U32.CODEC);
         reals = new TypedMap<>(opened.open("reals"), U32.CODEC, IpAddr.CODEC);
         ring = new TypedMap<>(opened.open("ring"), U32.CODEC, U32.CODEC);
-        connTable = new TypedMap<>(opened.open("conn_table"), FlowKey.CODEC, FlowState.CODEC);
+        connTable = new ConnTables(opened.open("conn_table"));
         lbConfig = new TypedMap<>(opened.open("lb_config"), U32.CODEC, LbConfig.CODEC);
         vipStats = new PerCpuArray(opened.open("vip_stats"));
         realStats = new PerCpuArray(opened.open("real_stats"));
         lbStats = new PerCpuArray(opened.open("lb_stats"));
+        floodState = new PerCpuValues<>(opened.open("flood_state"), FloodState.CODEC);
     }
 
     /** The maps of a loaded object, e.g. {@code BalancerMaps.of(obj::map)}. */
@@ -69,7 +74,7 @@ public final class BalancerMaps implements AutoCloseable {
     public Sizes sizes() {
         int maxVips = vipStats.size();
         return new Sizes(maxVips, realStats.size(), ring.raw().maxEntries() / (2 * maxVips),
-                connTable.raw().maxEntries());
+                connTable.entriesPerCpu());
     }
 
     public List<BpfMap> all() {
@@ -78,6 +83,7 @@ public final class BalancerMaps implements AutoCloseable {
 
     @Override
     public void close() {
+        connTable.close();
         opened.close();
     }
 }

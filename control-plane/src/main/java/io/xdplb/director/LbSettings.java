@@ -40,7 +40,7 @@ public final class LbSettings {
             throw new UserError(outName + " has no global address to send tunnels from: give --src4 ADDR and/or --src6 ADDR");
         }
         byte[] gw = d.autoGatewayMac() ? Interfaces.gatewayMac(ns, v4 != null ? 4 : 6) : d.gatewayMacBytes();
-        return new LbConfig(egressIfindex, out.mac(), gw, v4, v6, d.guePort(), d.mtu(), 0);
+        return new LbConfig(egressIfindex, out.mac(), gw, v4, v6, d.guePort(), d.mtu(), d.floodThreshold());
     }
 
     /** The interface's first global address of that family, or null. */

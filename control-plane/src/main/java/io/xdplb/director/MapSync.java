@@ -142,10 +142,7 @@ public final class MapSync {
 
     /** Removes the VIP's connection-table entries (to the given reals only, unless null). */
     private void purgeFlows(int vipId, Set<Integer> realIds) {
-        for (Map.Entry<FlowKey, FlowState> e : maps.connTable.entries().entrySet()) {
-            FlowState s = e.getValue();
-            if (s.vipId() == vipId && (realIds == null || realIds.contains(s.realId()))) maps.connTable.remove(e.getKey());
-        }
+        maps.connTable.removeIf(s -> s.vipId() == vipId && (realIds == null || realIds.contains(s.realId())));
     }
 
     /** For tests and `dump`: the real ids of the VIP's live ring. */

@@ -49,6 +49,13 @@ public final class BpfMap implements AutoCloseable {
         return new BpfMap(Pins.objGet(path, "map"), true);
     }
 
+    /** Opens the map with this kernel id (e.g. an inner map, as an array of maps returns it). */
+    public static BpfMap byId(int id) {
+        int fd = Libbpf.bpf_map_get_fd_by_id(id);
+        NativeException.check("bpf_map_get_fd_by_id(" + id + ")", fd);
+        return new BpfMap(fd, true);
+    }
+
     public String name() { return name; }
     public int type() { return type; }
     public int keySize() { return keySize; }

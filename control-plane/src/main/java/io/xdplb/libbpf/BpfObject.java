@@ -43,8 +43,9 @@ public final class BpfObject implements AutoCloseable {
             throw new AssertionError(t);
         }
         if (o.address() == 0) {
+            int errno = Libc.errno(state); // state lives in the arena: read it before closing that
             arena.close();
-            throw new NativeException("bpf_object__open_mem(" + name + ")", Libc.errno(state),
+            throw new NativeException("bpf_object__open_mem(" + name + ")", errno,
                     LibbpfRuntime.capturedLog().strip().replace('\n', ' '));
         }
         this.obj = o;

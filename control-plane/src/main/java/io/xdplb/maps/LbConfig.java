@@ -14,14 +14,15 @@ import static io.xdplb.maps.Layouts.offset;
 
 /**
  * struct lb_config: the director's interface settings. egressIfindex 0 = XDP_TX out of the
- * ingress interface; src4/src6 may be null (that family cannot be an outer header then).
+ * ingress interface; src4/src6 may be null (that family cannot be an outer header then);
+ * floodThreshold: new flows per second per CPU above which none is inserted (0: no limit).
  */
 public record LbConfig(int egressIfindex, byte[] srcMac, byte[] dstMac, Inet4Address src4, Inet6Address src6,
-                       int guePort, int mtu, int flags) {
+                       int guePort, int mtu, int floodThreshold) {
     public static final Codec<LbConfig> CODEC = new Codec<>() {
         private final MemoryLayout layout = MemoryLayout.structLayout(U32.withName("egress_ifindex"),
                 Layouts.bytes("src_mac", 6), Layouts.bytes("dst_mac", 6), Layouts.bytes("src4", 4),
-                Layouts.addr("src6"), BE16.withName("gue_port"), U16.withName("mtu"), U32.withName("flags"));
+                Layouts.addr("src6"), BE16.withName("gue_port"), U16.withName("mtu"), U32.withName("flood_threshold"));
 
         public String cStruct() { return "lb_config"; }
         public MemoryLayout layout() { return layout; }
@@ -35,7 +36,7 @@ public record LbConfig(int egressIfindex, byte[] srcMac, byte[] dstMac, Inet4Add
             if (v.src6 != null) Addresses.write(v.src6, s, offset(layout, "src6"));
             s.set(BE16, offset(layout, "gue_port"), (short) v.guePort);
             s.set(U16, offset(layout, "mtu"), (short) v.mtu);
-            s.set(U32, offset(layout, "flags"), v.flags);
+            s.set(U32, offset(layout, "flood_threshold"), v.floodThreshold);
         }
 
         public LbConfig decode(MemorySegment s) {
@@ -47,7 +48,7 @@ public record LbConfig(int egressIfindex, byte[] srcMac, byte[] dstMac, Inet4Add
                     v4.isAnyLocalAddress() ? null : (Inet4Address) v4,
                     v6.isAnyLocalAddress() ? null : (Inet6Address) v6,
                     Short.toUnsignedInt(s.get(BE16, offset(layout, "gue_port"))),
-                    Short.toUnsignedInt(s.get(U16, offset(layout, "mtu"))), s.get(U32, offset(layout, "flags")));
+                    Short.toUnsignedInt(s.get(U16, offset(layout, "mtu"))), s.get(U32, offset(layout, "flood_threshold")));
         }
     };
 }

@@ -53,7 +53,8 @@ public sealed interface Change {
             sb.append(" gateway-mac=").append(d.gatewayMac());
             if (d.src4() != null) sb.append(" src4=").append(IpAddresses.format(d.src4()));
             if (d.src6() != null) sb.append(" src6=").append(IpAddresses.format(d.src6()));
-            return sb.append(" gue-port=").append(d.guePort()).append(" mtu=").append(d.mtu()).toString();
+            return sb.append(" gue-port=").append(d.guePort()).append(" mtu=").append(d.mtu())
+                    .append(" flood-threshold=").append(d.floodThreshold()).toString();
         }
 
         public ObjectNode toJson() {
@@ -87,6 +88,7 @@ public sealed interface Change {
             diff(d, "src6", addr(from.src6()), addr(to.src6()));
             diff(d, "gue-port", from.guePort(), to.guePort());
             diff(d, "mtu", from.mtu(), to.mtu());
+            diff(d, "flood-threshold", from.floodThreshold(), to.floodThreshold());
             return "~ director " + to.iface() + (to.netns() == null ? "" : " netns=" + to.netns()) + " "
                     + String.join(", ", d);
         }
@@ -102,6 +104,7 @@ public sealed interface Change {
             diff(o, "src6", addr(from.src6()), addr(to.src6()));
             diff(o, "guePort", from.guePort(), to.guePort());
             diff(o, "mtu", from.mtu(), to.mtu());
+            diff(o, "floodThreshold", from.floodThreshold(), to.floodThreshold());
             return o;
         }
     }

@@ -113,7 +113,8 @@ public final class ConfigJson {
 
     private static Director director(JsonNode node) {
         JsonFields f = JsonFields.of(node, "director",
-                "iface", "netns", "mode", "egress", "gatewayMac", "src4", "src6", "guePort", "mtu");
+                "iface", "netns", "mode", "egress", "gatewayMac", "src4", "src6", "guePort", "mtu",
+                "floodThreshold");
         String iface = f.string("iface");
         String netns = f.optString("netns");
         AttachMode mode = f.has("mode") ? value(f, "mode", () -> AttachMode.parse(f.optString("mode"))) : AttachMode.NATIVE;
@@ -125,8 +126,9 @@ public final class ConfigJson {
         var a6 = src6 == null ? null : value(f, "src6", () -> IpAddresses.parse6(src6, "source address"));
         int guePort = f.integer("guePort", Director.DEFAULT_GUE_PORT);
         int mtu = f.integer("mtu", Director.DEFAULT_MTU);
+        int floodThreshold = f.integer("floodThreshold", Director.DEFAULT_FLOOD_THRESHOLD);
         try {
-            return new Director(iface, netns, mode, egress, gatewayMac, a4, a6, guePort, mtu);
+            return new Director(iface, netns, mode, egress, gatewayMac, a4, a6, guePort, mtu, floodThreshold);
         } catch (Invalid e) {
             throw f.relocate(e);
         }
@@ -304,6 +306,7 @@ public final class ConfigJson {
         o.put("src6", d.src6() == null ? null : IpAddresses.format(d.src6()));
         o.put("guePort", d.guePort());
         o.put("mtu", d.mtu());
+        o.put("floodThreshold", d.floodThreshold());
         return o;
     }
 

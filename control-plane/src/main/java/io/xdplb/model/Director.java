@@ -17,13 +17,17 @@ import java.util.Objects;
  * @param src6       outer source address of IPv6 tunnels, or null when none is configured
  * @param guePort    GUE destination port
  * @param mtu        largest L3 packet the egress link carries
+ * @param floodThreshold new flows per second per CPU above which the director inserts none into its
+ *                   connection table (SYN-flood mode); 0: no limit
  */
 public record Director(String iface, String netns, AttachMode mode, String egress, String gatewayMac,
-                       Inet4Address src4, Inet6Address src6, int guePort, int mtu) {
+                       Inet4Address src4, Inet6Address src6, int guePort, int mtu, int floodThreshold) {
     public static final String AUTO_MAC = "auto";
     public static final int DEFAULT_GUE_PORT = 6080;
     public static final int DEFAULT_MTU = 1500;
     public static final int MIN_MTU = 576;
+    /** katran's default (MAX_CONN_RATE): new flows per second per CPU. */
+    public static final int DEFAULT_FLOOD_THRESHOLD = 125_000;
 
     public Director {
         Names.checkIface("iface", iface);
@@ -38,11 +42,15 @@ public record Director(String iface, String netns, AttachMode mode, String egres
         checkSource("src6", src6);
         Names.checkPort("guePort", guePort);
         if (mtu < MIN_MTU || mtu > 65535) throw new Invalid("mtu", "" + mtu, "must be " + MIN_MTU + "..65535");
+        if (floodThreshold < 0) {
+            throw new Invalid("floodThreshold", "" + floodThreshold, "must be 0 (no limit) or a number of new flows per second per CPU");
+        }
     }
 
     /** A director on {@code iface} with every other setting at its default. */
     public static Director withDefaults(String iface, String netns) {
-        return new Director(iface, netns, AttachMode.NATIVE, null, AUTO_MAC, null, null, DEFAULT_GUE_PORT, DEFAULT_MTU);
+        return new Director(iface, netns, AttachMode.NATIVE, null, AUTO_MAC, null, null, DEFAULT_GUE_PORT, DEFAULT_MTU,
+                DEFAULT_FLOOD_THRESHOLD);
     }
 
     /** The interface's identity: the same name in two namespaces is two interfaces. */

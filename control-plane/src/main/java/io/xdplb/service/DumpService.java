@@ -3,11 +3,13 @@ package io.xdplb.service;
 import io.xdplb.UserError;
 import io.xdplb.director.BalancerMaps;
 import io.xdplb.director.BalancerObject;
+import io.xdplb.director.ConnTables;
 import io.xdplb.realserver.DecapProgram;
 import io.xdplb.director.MapSync;
 import io.xdplb.director.StatNames;
 import io.xdplb.maps.Addresses;
 import io.xdplb.maps.Counter;
+import io.xdplb.maps.FloodState;
 import io.xdplb.maps.FlowKey;
 import io.xdplb.maps.FlowState;
 import io.xdplb.maps.IpAddr;
@@ -68,12 +70,25 @@ public final class DumpService {
     /** A VIP's live ring: how many slots each real (or "none") holds. */
     public record RingEntry(String vip, int vipId, int liveSlot, int ringSize, Map<String, Integer> slotsPerReal) {}
 
-    public record Flow(String client, String vip, String proto, String real, int realId, int vipId, long idleSeconds) {}
+    /**
+     * A flow of CPU {@code cpu}'s connection table. UDP entries are refreshed by their packets
+     * (at most once a second): idleSeconds; TCP entries are only written: ageSeconds, the time since
+     * the flow was inserted. The other one is null.
+     */
+    public record Flow(int cpu, String client, String vip, String proto, String real, int realId, int vipId,
+                       Long idleSeconds, Long ageSeconds) {}
 
-    public record ConnTable(int limit, List<Flow> flows) {}
+    /** The connection tables of every CPU (entriesPerCpu each), at most limit flows. */
+    public record ConnTable(int limit, int cpus, int entriesPerCpu, List<Flow> flows) {}
 
     public record LbConfigView(int egressIfindex, String send, String srcMac, String dstMac, String src4, String src6,
-                               int guePort, int mtu) {}
+                               int guePort, int mtu, int floodThreshold) {}
+
+    /**
+     * One CPU's SYN-flood window: new flows counted since windowStartNs (CLOCK_MONOTONIC);
+     * flooded: the window before ended over the threshold, so this one bypasses from its start.
+     */
+    public record FloodWindow(int cpu, long windowStartNs, long newFlows, boolean flooded) {}
 
     /** One index of a per-CPU counter array: its name (or null), the per-CPU values and their sum. */
     public record Counters(int id, String name, List<Counter> perCpu) {
@@ -90,7 +105,8 @@ public final class DumpService {
      */
     public record Dump(List<VipEntry> vip2tnl, List<VipAddrEntry> vipAddrs, List<RealEntry> reals, List<RingEntry> ring,
                        ConnTable connTable, LbConfigView lbConfig, List<Counters> vipStats, List<Counters> realStats,
-                       List<Counters> lbStats, List<String> decapAddrs, Integer decapGuePort, List<Counters> decapStats) {}
+                       List<Counters> lbStats, List<FloodWindow> floodState, List<String> decapAddrs, Integer decapGuePort,
+                       List<Counters> decapStats) {}
 
     /**
      * Reads the maps named in show (empty: all), at most limit connection-table flows. A
@@ -121,7 +137,7 @@ public final class DumpService {
             }
         }
         return new Dump(b.vip2tnl, b.vipAddrs, b.reals, b.ring, b.connTable, b.lbConfig, b.vipStats, b.realStats,
-                b.lbStats, b.decapAddrs, b.decapGuePort, b.decapStats);
+                b.lbStats, b.floodState, b.decapAddrs, b.decapGuePort, b.decapStats);
     }
 
     public static String vipName(VipKey k) {
@@ -136,6 +152,7 @@ public final class DumpService {
         ConnTable connTable;
         LbConfigView lbConfig;
         List<Counters> vipStats, realStats, lbStats, decapStats;
+        List<FloodWindow> floodState;
         List<String> decapAddrs;
         Integer decapGuePort;
 
@@ -176,14 +193,17 @@ public final class DumpService {
             if (show.contains("conn_table")) {
                 List<Flow> flows = new ArrayList<>();
                 long now = System.nanoTime();
-                for (Map.Entry<FlowKey, FlowState> e : maps.connTable.entries(limit).entrySet()) {
-                    FlowKey f = e.getKey();
-                    FlowState s = e.getValue();
-                    flows.add(new Flow(endpoint(f.src(), f.sport()), vipNames.getOrDefault(s.vipId(), endpoint(f.dst(), f.dport())),
+                for (ConnTables.Entry e : maps.connTable.entries(limit)) {
+                    FlowKey f = e.key();
+                    FlowState s = e.state();
+                    long seconds = Math.max(0, (now - s.lastSeenNs()) / 1_000_000_000L);
+                    boolean udp = f.proto() == Proto.UDP.number();
+                    flows.add(new Flow(e.cpu(), endpoint(f.src(), f.sport()),
+                            vipNames.getOrDefault(s.vipId(), endpoint(f.dst(), f.dport())),
                             Proto.ofNumber(f.proto()).label(), realNames.getOrDefault(s.realId(), "id " + s.realId()),
-                            s.realId(), s.vipId(), Math.max(0, (now - s.lastSeenNs()) / 1_000_000_000L)));
+                            s.realId(), s.vipId(), udp ? seconds : null, udp ? null : seconds));
                 }
-                connTable = new ConnTable(limit, flows);
+                connTable = new ConnTable(limit, maps.connTable.cpus(), maps.connTable.entriesPerCpu(), flows);
             }
             if (show.contains("lb_config")) {
                 LbConfig c = maps.lbConfig.get(0).orElseThrow();
@@ -191,7 +211,16 @@ public final class DumpService {
                         c.egressIfindex() == 0 ? "XDP_TX (out of the ingress interface)" : "bpf_redirect",
                         Addresses.formatMac(c.srcMac()), Addresses.formatMac(c.dstMac()),
                         c.src4() == null ? null : Addresses.format(c.src4()),
-                        c.src6() == null ? null : Addresses.format(c.src6()), c.guePort(), c.mtu());
+                        c.src6() == null ? null : Addresses.format(c.src6()), c.guePort(), c.mtu(),
+                        c.floodThreshold());
+            }
+            if (show.contains("flood_state")) {
+                floodState = new ArrayList<>();
+                List<FloodState> perCpu = maps.floodState.perCpu(0);
+                for (int cpu = 0; cpu < perCpu.size(); cpu++) {
+                    floodState.add(new FloodWindow(cpu, perCpu.get(cpu).windowStartNs(), Integer.toUnsignedLong(perCpu.get(cpu).newFlows()),
+                            perCpu.get(cpu).flooded()));
+                }
             }
             if (show.contains("vip_stats")) vipStats = perId(maps.vipStats, vipNames);
             if (show.contains("real_stats")) realStats = perId(maps.realStats, realNames);

@@ -151,7 +151,7 @@ class BadInputTest {
         c.add(bad(1, "xdplb instance {instance} has nothing attached to vb (netns {ns}); `xdplb status` lists what is attached",
                 "detach --iface vb --netns {ns}"));
         c.add(bad(1, "unknown map \"rings\": one of vip2tnl, vip_addrs, reals, ring, conn_table, lb_config, vip_stats,"
-                + " real_stats, lb_stats, decap_addrs, decap_config, decap_stats", "dump rings"));
+                + " real_stats, lb_stats, flood_state, decap_addrs, decap_config, decap_stats", "dump rings"));
         c.add(bad(1, "bad --watch 0: must be 1 or more seconds", "stats --watch 0"));
         // apply -f of files with errors, and of no file
         // (the rest of this message is Jackson's own wording; see badJsonMessageHasNoParserInternals)

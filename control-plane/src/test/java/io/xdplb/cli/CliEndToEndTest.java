@@ -257,13 +257,13 @@ class CliEndToEndTest {
         String configDetached = lab.configBytes();
         String plan = lab.ok("apply", "-f", file.toString(), "--dry-run");
         assertEquals("+ director va netns=" + ns + " mode=native gateway-mac=" + Lab.GATEWAY_MAC
-                + " src4=192.0.2.1 src6=2001:db8::1 gue-port=6080 mtu=1500\n(dry run: nothing changed)\n", plan);
+                + " src4=192.0.2.1 src6=2001:db8::1 gue-port=6080 mtu=1500 flood-threshold=125000\n(dry run: nothing changed)\n", plan);
         assertEquals(configDetached, lab.configBytes(), "dry run leaves the file");
         assertFalse(Files.exists(lab.pins()), "dry run loads nothing");
 
         // apply: the same state back
         assertEquals("+ director va netns=" + ns + " mode=native gateway-mac=" + Lab.GATEWAY_MAC
-                + " src4=192.0.2.1 src6=2001:db8::1 gue-port=6080 mtu=1500\n", lab.ok("apply", "-f", file.toString()));
+                + " src4=192.0.2.1 src6=2001:db8::1 gue-port=6080 mtu=1500 flood-threshold=125000\n", lab.ok("apply", "-f", file.toString()));
         assertEquals(exported, lab.ok("export"), "export after apply is byte-identical");
         boolean attached = false;
         for (JsonNode a : lab.json("status", "--json").path("attachments")) {

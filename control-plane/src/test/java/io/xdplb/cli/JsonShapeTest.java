@@ -49,7 +49,7 @@ class JsonShapeTest {
         Vip v6 = Vip.parse("[2001:db8::10]:443/udp");
         config = Config.EMPTY.withSizes(new Sizes(8, 64, 1021, 1024))
                 .withDirector(new Director("eth0", "lab", AttachMode.GENERIC, null, "02:00:00:00:00:01",
-                        IpAddresses.parse4("192.0.2.1", "src4"), null, 6080, 1500))
+                        IpAddresses.parse4("192.0.2.1", "src4"), null, 6080, 1500, 125000))
                 .withVip(VipConfig.of(v6, Encap.parse("gue"), List.of(VipFlag.parse("dport-only"), VipFlag.parse("no-sport"))))
                 .withVip(VipConfig.of(v4, Encap.parse("ipip"), List.of()))
                 .withReal(v4, new Real(Real.parseAddress("198.51.100.3"), 0))
@@ -147,10 +147,10 @@ class JsonShapeTest {
         assertEquals(1, doc.path("version").asInt());
         assertEquals(List.of("maxVips", "maxReals", "ringSize", "connTableSize"), fields(doc.path("sizes")));
         assertEquals("{\"maxVips\":8,\"maxReals\":64,\"ringSize\":1021,\"connTableSize\":1024}", doc.path("sizes").toString());
-        assertEquals(List.of("iface", "netns", "mode", "egress", "gatewayMac", "src4", "src6", "guePort", "mtu"),
+        assertEquals(List.of("iface", "netns", "mode", "egress", "gatewayMac", "src4", "src6", "guePort", "mtu", "floodThreshold"),
                 fields(doc.path("director")));
         assertEquals("{\"iface\":\"eth0\",\"netns\":\"lab\",\"mode\":\"generic\",\"egress\":null,"
-                + "\"gatewayMac\":\"02:00:00:00:00:01\",\"src4\":\"192.0.2.1\",\"src6\":null,\"guePort\":6080,\"mtu\":1500}",
+                + "\"gatewayMac\":\"02:00:00:00:00:01\",\"src4\":\"192.0.2.1\",\"src6\":null,\"guePort\":6080,\"mtu\":1500,\"floodThreshold\":125000}",
                 doc.path("director").toString());
         assertEquals(2, doc.path("vips").size());
         assertEquals("[]", doc.path("realservers").toString());

@@ -2,6 +2,8 @@ package io.xdplb.datapath;
 
 import io.xdplb.director.BalancerMaps;
 import io.xdplb.director.BalancerObject;
+import io.xdplb.director.ConnTables;
+import io.xdplb.maps.FloodState;
 import io.xdplb.libbpf.BpfObject;
 import io.xdplb.libbpf.BpfProgram;
 import io.xdplb.libbpf.TestRun;
@@ -38,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The shared fixture of the data-path tests: the real bpf/balancer.bpf.o loaded with small maps,
  * filled directly through the typed map API, frames run with bpf_prog_test_run, and every counter
- * read before and after each run so that a test can state exactly what was counted.
+ * read before and after each run so that a test can state exactly what was counted. Every run
+ * happens on one CPU ({@link OneCpu}), so a flow's packets meet its entry in that CPU's table.
  */
 final class Director implements AutoCloseable {
     static final int XDP_ABORTED = 0, XDP_DROP = 1, XDP_PASS = 2, XDP_TX = 3, XDP_REDIRECT = 4;
@@ -80,7 +83,8 @@ final class Director implements AutoCloseable {
     void reset() {
         for (VipKey k : List.copyOf(maps.vip2tnl.entries().keySet())) maps.vip2tnl.remove(k);
         for (IpAddr k : List.copyOf(maps.vipAddrs.entries().keySet())) maps.vipAddrs.remove(k);
-        for (FlowKey k : List.copyOf(maps.connTable.entries().keySet())) maps.connTable.remove(k);
+        maps.connTable.clear();
+        maps.floodState.putEverywhere(0, new FloodState(0, 0, false));
         List<Integer> ids = new ArrayList<>();
         List<IpAddr> none = new ArrayList<>();
         for (int i = 0; i < MAX_REALS; i++) {
@@ -98,9 +102,13 @@ final class Director implements AutoCloseable {
         config(0, 0);
     }
 
-    /** lb_config with both tunnel sources, the standard MACs and GUE port. */
+    /** lb_config with both tunnel sources, the standard MACs and GUE port; no flood threshold. */
     void config(int egressIfindex, int mtu) {
-        maps.lbConfig.put(0, new LbConfig(egressIfindex, SRC_MAC, GW_MAC, SRC4, SRC6, GUE_PORT, mtu, 0));
+        config(egressIfindex, mtu, 0);
+    }
+
+    void config(int egressIfindex, int mtu, int floodThreshold) {
+        maps.lbConfig.put(0, new LbConfig(egressIfindex, SRC_MAC, GW_MAC, SRC4, SRC6, GUE_PORT, mtu, floodThreshold));
     }
 
     void real(int id, InetAddress address) {
@@ -246,17 +254,25 @@ final class Director implements AutoCloseable {
 
     Run run(byte[] frame) {
         Counters before = counters();
-        TestRun.Result r = TestRun.run(prog, frame);
+        TestRun.Result r = OneCpu.call(() -> TestRun.run(prog, frame));
+        return new Run(frame, r.retval(), r.data(), before, counters());
+    }
+
+    /** The same run on another CPU (its own connection table and flood state). */
+    Run runOn(int cpu, byte[] frame) {
+        Counters before = counters();
+        TestRun.Result r = OneCpu.call(cpu, () -> TestRun.run(prog, frame));
         return new Run(frame, r.retval(), r.data(), before, counters());
     }
 
     /** A run without reading counters (bulk runs). */
     TestRun.Result runFast(byte[] frame) {
-        return TestRun.run(prog, frame);
+        return OneCpu.call(() -> TestRun.run(prog, frame));
     }
 
+    /** The flow's entry in the table of any CPU (runs happen on {@link OneCpu#CPU}: it is there). */
     FlowState conn(FlowKey k) {
-        return maps.connTable.get(k).orElse(null);
+        return maps.connTable.find(k).map(ConnTables.Entry::state).orElse(null);
     }
 
     @Override

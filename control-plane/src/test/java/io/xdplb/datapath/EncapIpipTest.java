@@ -21,7 +21,7 @@ class EncapIpipTest extends DataPathTest {
         int h = FlowHash.of(CLIENT4, 40001, 80, 0);
         int real = ringChoice(h, REALS4);
         Run r = lb.run(in).verdict(XDP_TX).counted(TX, CONN_MISS, RING_USED).countedFor(3, real);
-        Tunnel.assertEncapsulated(r, IPIP, realAddress(real), h);
+        Tunnel.assertEncapsulated(r, IPIP, realAddress(real));
         assertEquals(4, r.frame().ip().upperProtocol(), "protocol 4 (IPIP)");
     }
 
@@ -33,7 +33,7 @@ class EncapIpipTest extends DataPathTest {
         int h = FlowHash.of(CLIENT6, 50000, 443, 0);
         int real = ringChoice(h, REALS6);
         Run r = lb.run(in).verdict(XDP_TX).counted(TX, CONN_MISS, RING_USED).countedFor(5, real);
-        Tunnel.assertEncapsulated(r, IPIP, realAddress(real), h);
+        Tunnel.assertEncapsulated(r, IPIP, realAddress(real));
         assertEquals(41, r.frame().ip().upperProtocol(), "next header 41 (IPv6)");
     }
 
@@ -45,7 +45,7 @@ class EncapIpipTest extends DataPathTest {
         int h = FlowHash.of(CLIENT4, 33000, 53, 0);
         int real = ringChoice(h, REALS6);
         Run r = lb.run(in).verdict(XDP_TX).counted(TX, CONN_MISS, RING_USED).countedFor(2, real);
-        Tunnel.assertEncapsulated(r, IPIP, realAddress(real), h);
+        Tunnel.assertEncapsulated(r, IPIP, realAddress(real));
         assertEquals(4, r.frame().ipv6().nextHeader(), "IPv4 in IPv6: next header 4");
     }
 
@@ -69,7 +69,7 @@ class EncapIpipTest extends DataPathTest {
             int h = FlowHash.of(CLIENT4, sport, 80, 0);
             int real = ringChoice(h, mixed);
             Run r = lb.run(tcpFrame(CLIENT4, sport, VIP4, 80)).verdict(XDP_TX).countedFor(4, real);
-            Tunnel.assertEncapsulated(r, IPIP, realAddress(real), h);
+            Tunnel.assertEncapsulated(r, IPIP, realAddress(real));
             saw4 |= real <= 3;
             saw6 |= real >= 4;
         }
@@ -82,7 +82,7 @@ class EncapIpipTest extends DataPathTest {
         lb.ring(3, 0, 2);
         byte[] in = tagged(0xa07b, ip(CLIENT4, VIP4, 0, tcp(40002, 80, Tcp.ACK)));
         Run r = lb.run(in).verdict(XDP_TX).counted(TX, CONN_MISS, RING_USED).countedFor(3, 2);
-        Tunnel.assertEncapsulated(r, IPIP, realAddress(2), FlowHash.of(CLIENT4, 40002, 80, 0));
+        Tunnel.assertEncapsulated(r, IPIP, realAddress(2), FlowHash.entropy(CLIENT4, 40002, 80, 0));
         assertEquals("8100a07b0800", Bytes.hex(Bytes.slice(r.out(), 12, 18)));
     }
 
@@ -94,7 +94,7 @@ class EncapIpipTest extends DataPathTest {
         byte[] in = Bytes.concat(frame(ip), Bytes.hex("a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5"));
         assertEquals(60, in.length);
         Run r = lb.run(in).verdict(XDP_TX).countedFor(3, 1);
-        Tunnel.assertEncapsulated(r, IPIP, realAddress(1), FlowHash.of(CLIENT4, 5353, 53, 0));
+        Tunnel.assertEncapsulated(r, IPIP, realAddress(1), FlowHash.entropy(CLIENT4, 5353, 53, 0));
         assertEquals(20 + 30, r.frame().ipv4().totalLength(), "outer total length excludes the padding");
     }
 
@@ -107,10 +107,10 @@ class EncapIpipTest extends DataPathTest {
         for (int tos : new int[] {0x00, 0x01, 0x02, 0x03, 0x28, 0xb8, 0xfc, 0xff}) {
             Run r4 = lb.run(frame(ip(CLIENT4, VIP4, tos, tcp(1000 + tos, 80, Tcp.ACK)))).verdict(XDP_TX);
             assertEquals(tos, Bytes.u8(r4.out(), 15), "outer IPv4 TOS for " + tos);
-            Tunnel.assertEncapsulated(r4, IPIP, realAddress(1), FlowHash.of(CLIENT4, 1000 + tos, 80, 0));
+            Tunnel.assertEncapsulated(r4, IPIP, realAddress(1), FlowHash.entropy(CLIENT4, 1000 + tos, 80, 0));
             Run r6 = lb.run(frame(ip(CLIENT6, VIP6, tos, tcp(1000 + tos, 80, Tcp.ACK)))).verdict(XDP_TX);
             assertEquals(tos, (int) (Bytes.u32(r6.out(), 14) >>> 20) & 0xff, "outer traffic class for " + tos);
-            Tunnel.assertEncapsulated(r6, IPIP, realAddress(5), FlowHash.of(CLIENT6, 1000 + tos, 80, 0));
+            Tunnel.assertEncapsulated(r6, IPIP, realAddress(5), FlowHash.entropy(CLIENT6, 1000 + tos, 80, 0));
         }
     }
 }

@@ -58,6 +58,23 @@ final class FlowHash {
         return c;
     }
 
+    /**
+     * The outer-header entropy (docs/datapath.md, "Outer-header entropy"): the xor of the source
+     * address words and the ports word (the same little-endian words as the hash), folded, times
+     * 0x45d9f3b, folded again. Every packet of a flow gets it, whatever picked the real; VIP flags
+     * do not change it.
+     */
+    static int entropy(InetAddress src, int sport, int dport, int flagsIgnored) {
+        byte[] a = src.getAddress();
+        int x = 0;
+        for (int i = 0; i < a.length / 4; i++) x ^= le32(a, 4 * i);
+        x ^= le32(new byte[] {(byte) (sport >>> 8), (byte) sport, (byte) (dport >>> 8), (byte) dport}, 0);
+        x ^= x >>> 16;
+        x *= 0x45d9f3b;
+        x ^= x >>> 16;
+        return x;
+    }
+
     /** Position in a ring of ringSize slots (the hash is unsigned). */
     static int slot(int hash, int ringSize) {
         return Integer.remainderUnsigned(hash, ringSize);

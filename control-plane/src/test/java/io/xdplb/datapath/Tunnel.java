@@ -31,9 +31,11 @@ final class Tunnel {
     /**
      * run.out must be run.in's IP packet (and any Ethernet padding) unchanged behind an outer
      * header to real: IPIP / 6in6 / 4in6 or GUE, source lb_config.src4/src6, TTL 64, TOS copied,
-     * MACs from lb_config, the input's VLAN tag kept. hash is the flow hash (GUE port, flow label).
+     * MACs from lb_config, the input's VLAN tag kept. entropy is the flow's outer-header entropy
+     * (GUE source port, IPv6 flow label: {@link FlowHash#entropy}).
      */
-    static Frame assertEncapsulated(Director.Run run, int encap, InetAddress real, int hash) {
+    static Frame assertEncapsulated(Director.Run run, int encap, InetAddress real, int entropy) {
+        int hash = entropy;
         byte[] in = run.in();
         Frame inFrame = Frame.parse(in);
         byte[] innerAll = inFrame.l3Bytes();                  // the IP packet plus any padding
@@ -69,13 +71,13 @@ final class Tunnel {
             assertTrue(o4.headerChecksumVerifies(), "outer IPv4 header checksum");
         } else if (outer instanceof Ipv6.Packet o6) {
             assertEquals(Director.SRC6, o6.src());
-            assertEquals(FlowHash.flowLabel(hash), o6.flowLabel(), "flow label = hash & 0xfffff");
+            assertEquals(FlowHash.flowLabel(hash), o6.flowLabel(), "flow label = entropy & 0xfffff");
             assertTrue(o6.extensions().isEmpty());
         }
         byte[] carried;
         if (gue) {
             Udp.Datagram u = outer.udp();
-            assertEquals(FlowHash.gueSourcePort(hash), u.sport(), "GUE source port = 0x8000 | hash & 0x7fff");
+            assertEquals(FlowHash.gueSourcePort(hash), u.sport(), "GUE source port = 0x8000 | entropy & 0x7fff");
             assertEquals(Director.GUE_PORT, u.dport());
             assertEquals(8 + innerLen, u.length(), "UDP length");
             if (outer6) {
@@ -95,6 +97,20 @@ final class Tunnel {
         assertEquals(Bytes.hex(expectedFrame(in, inFrame, innerLen, real, gue, proto, hash)), Bytes.hex(out),
                 "the whole frame");
         return f;
+    }
+
+    /** The same for a TCP or UDP packet: the entropy of its own flow (client address and ports). */
+    static Frame assertEncapsulated(Director.Run run, int encap, InetAddress real) {
+        IpPacket inner = Frame.parse(run.in()).ip();
+        int sport, dport;
+        if (inner.upperProtocol() == Ip.TCP) {
+            sport = inner.tcp().sport();
+            dport = inner.tcp().dport();
+        } else {
+            sport = inner.udp().sport();
+            dport = inner.udp().dport();
+        }
+        return assertEncapsulated(run, encap, real, FlowHash.entropy(inner.src(), sport, dport, 0));
     }
 
     /** The expected output frame, built byte by byte from the documented layout. */

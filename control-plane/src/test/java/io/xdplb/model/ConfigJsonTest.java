@@ -176,7 +176,7 @@ class ConfigJsonTest {
             "{'version': 1, 'director': {'iface': 'eth0', 'guePort': 0}} | director.guePort = 0: must be 1..65535",
             "{'version': 1, 'director': {'iface': 'eth0', 'mtu': 100}} | director.mtu = 100: must be 576..65535",
             "{'version': 1, 'director': {'iface': 'eth0', 'mtu': 9000.5}} | director.mtu = 9000.5: must be an integer",
-            "{'version': 1, 'director': {'iface': 'eth0', 'gateway': 'auto'}} | director.gateway: unknown field; allowed fields are iface, netns, mode, egress, gatewayMac, src4, src6, guePort, mtu",
+            "{'version': 1, 'director': {'iface': 'eth0', 'gateway': 'auto'}} | director.gateway: unknown field; allowed fields are iface, netns, mode, egress, gatewayMac, src4, src6, guePort, mtu, floodThreshold",
             // vips
             "{'version': 1, 'vips': [{}]}                    | vips[0].vip: is required",
             "{'version': 1, 'vips': [5]}                     | vips[0] = 5: must be a JSON object {...}",

@@ -139,12 +139,12 @@ class ConfigTest {
     void recordsRejectBadValuesDirectly() {
         assertEquals("weight = -1: weight must be 0..65535", message(() -> new Real(ip("198.51.100.2"), -1)));
         assertEquals("mtu = 100: must be 576..65535", message(() -> new Director("eth0", null, AttachMode.NATIVE,
-                null, "auto", null, null, 6080, 100)));
+                null, "auto", null, null, 6080, 100, 125000)));
         assertEquals("ringSize = 1000: ring size 1000 is not prime; use a prime such as 16381 or 65537",
                 message(() -> new Sizes(256, 4096, 1000, 65536)));
-        assertTrue(new Director("eth0", null, AttachMode.GENERIC, "eth1", "AA:BB:CC:DD:EE:FF", null, null, 6080, 1500)
+        assertTrue(new Director("eth0", null, AttachMode.GENERIC, "eth1", "AA:BB:CC:DD:EE:FF", null, null, 6080, 1500, 125000)
                 .gatewayMac().equals("aa:bb:cc:dd:ee:ff"));
-        byte[] mac = new Director("eth0", null, AttachMode.GENERIC, null, "02:00:00:00:00:fe", null, null, 6080, 1500)
+        byte[] mac = new Director("eth0", null, AttachMode.GENERIC, null, "02:00:00:00:00:fe", null, null, 6080, 1500, 125000)
                 .gatewayMacBytes();
         assertEquals(2, mac[0]);
         assertEquals((byte) 0xfe, mac[5]);

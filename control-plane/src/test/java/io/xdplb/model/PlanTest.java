@@ -95,13 +95,13 @@ class PlanTest {
         Config b = config("'director': {'iface': 'eth0', 'netns': 'lb', 'src4': '192.0.2.2', 'mode': 'generic', "
                 + "'egress': 'eth1', 'mtu': 9000}");
         Config moved = config("'director': {'iface': 'eth2', 'netns': 'lb', 'src4': '192.0.2.1'}");
-        assertEquals(List.of("+ director eth0 netns=lb mode=native gateway-mac=auto src4=192.0.2.1 gue-port=6080 mtu=1500"),
+        assertEquals(List.of("+ director eth0 netns=lb mode=native gateway-mac=auto src4=192.0.2.1 gue-port=6080 mtu=1500 flood-threshold=125000"),
                 lines(none, a));
         assertEquals(List.of("- director eth0 netns=lb"), lines(a, none));
         assertEquals(List.of("~ director eth0 netns=lb mode native -> generic, egress none -> eth1, src4 192.0.2.1 -> 192.0.2.2, "
                 + "mtu 1500 -> 9000"), lines(a, b));
         assertEquals(List.of("- director eth0 netns=lb",
-                "+ director eth2 netns=lb mode=native gateway-mac=auto src4=192.0.2.1 gue-port=6080 mtu=1500"), lines(a, moved));
+                "+ director eth2 netns=lb mode=native gateway-mac=auto src4=192.0.2.1 gue-port=6080 mtu=1500 flood-threshold=125000"), lines(a, moved));
         assertEquals("{\"action\":\"change\",\"kind\":\"director\",\"iface\":\"eth0\",\"netns\":\"lb\","
                         + "\"mode\":{\"from\":\"native\",\"to\":\"generic\"},\"egress\":{\"from\":null,\"to\":\"eth1\"},"
                         + "\"src4\":{\"from\":\"192.0.2.1\",\"to\":\"192.0.2.2\"},\"mtu\":{\"from\":1500,\"to\":9000}}",
@@ -154,7 +154,7 @@ class PlanTest {
                 "~ real 192.0.2.10:80/tcp 198.51.100.2 weight 1 -> 0",
                 "+ vip [2001:db8::10]:443/udp encap=gue",
                 "+ real [2001:db8::10]:443/udp 2001:db8:1::2 weight=1",
-                "+ director eth1 netns=lb mode=native gateway-mac=auto src4=192.0.2.1 gue-port=6080 mtu=1500",
+                "+ director eth1 netns=lb mode=native gateway-mac=auto src4=192.0.2.1 gue-port=6080 mtu=1500 flood-threshold=125000",
                 "+ realserver eth0 netns=rs1 vips=192.0.2.10 gue-port=6080"), lines(from, to));
         assertEquals(String.join("\n", lines(from, to)), Plan.between(from, to).text());
     }
