@@ -1,5 +1,6 @@
 package io.xdplb.attach;
 
+import io.xdplb.Messages;
 import io.xdplb.UserError;
 
 import java.io.IOException;
@@ -28,7 +29,7 @@ public record InstanceLayout(Path bpffsRoot, String instance) {
 
     public InstanceLayout {
         if (!INSTANCE.matcher(instance).matches()) {
-            throw new UserError("bad instance name \"" + instance + "\": use 1-32 letters, digits, '-' or '_'");
+            throw new UserError("bad instance name " + Messages.quote(instance) + ": use 1-32 letters, digits, '-' or '_'");
         }
     }
 
@@ -105,10 +106,10 @@ public record InstanceLayout(Path bpffsRoot, String instance) {
     public record Target(String iface, String netns) {
         public Target {
             if (iface == null || !IFACE.matcher(iface).matches()) {
-                throw new UserError("bad interface name \"" + iface + "\": 1-15 characters, no '/', '@', ':' or spaces");
+                throw new UserError("bad interface name " + Messages.quote(iface) + ": 1-15 characters, no '/', '@', ':' or spaces");
             }
             if (netns != null && !NETNS.matcher(netns).matches()) {
-                throw new UserError("bad network namespace name \"" + netns + "\": no '/', '@' or spaces");
+                throw new UserError("bad network namespace name " + Messages.quote(netns) + ": no '/', '@' or spaces");
             }
         }
 

@@ -1,5 +1,6 @@
 package io.xdplb.cli;
 
+import io.xdplb.Messages;
 import io.xdplb.UserError;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -73,7 +74,7 @@ final class DocCommands {
                 for (String word : command) {
                     CommandLine sub = target.subcommands().get(word);
                     if (sub == null || !ManPages.documented(sub.getCommandSpec())) {
-                        throw new UserError("no command \"" + String.join(" ", command) + "\": one of "
+                        throw new UserError("no command " + Messages.quote(String.join(" ", command)) + ": one of "
                                 + String.join(", ", ManPages.commands(root).stream().map(c -> c.qualifiedName(" ")).toList()));
                     }
                     target = sub.getCommandSpec();
@@ -211,11 +212,14 @@ final class DocCommands {
                     + " standard error says what was wrong and what to do; maps, pins and the configuration file"
                     + " are left as they were.\n");
             m.append(".TP\n2\nBad usage: an unknown command or option, or a missing argument.\n");
+            m.append(".TP\n3\n\\fBstatus\\fR only: an attachment is defunct or a real-server record is stale,"
+                    + " incomplete or unreadable.\n");
             m.append(".TP\n70\nInternal error (a bug): run again with \\fBXDPLB_DEBUG=1\\fR for the stack trace.\n");
 
             if (c.parent() == null) {
                 m.append(".SH ENVIRONMENT\n");
                 m.append(".TP\n\\fBXDPLB_STATE_DIR\\fR\nDirectory of the configuration files; default \\fI/var/lib/xdplb\\fR.\n");
+                m.append(".TP\n\\fBXDPLB_RUN_DIR\\fR\nDirectory of the real-server records; default \\fI/run/xdplb\\fR.\n");
                 m.append(".TP\n\\fBXDPLB_DEBUG\\fR\nWhen set, internal errors also print their stack trace.\n");
                 m.append(".SH FILES\n");
                 m.append(".TP\n\\fI/var/lib/xdplb/\\fRINSTANCE\\fI/config.json\\fR\n"

@@ -72,8 +72,9 @@ final class RealserverCommand {
             var target = where.target();
             XdplbCommand.requireRoot("xdplb realserver teardown");
             Instance instance = Instance.of(spec);
-            instance.service().realServers().teardown(target);
-            spec.commandLine().getOut().println("real server set-up removed from " + target);
+            List<String> notes = instance.service().realServers().teardown(target).notes();
+            spec.commandLine().getOut().println("real server set-up removed from " + target
+                    + (notes.isEmpty() ? "" : " (a stale record: cleaned what was left; " + String.join("; ", notes) + ")"));
         }
     }
 }

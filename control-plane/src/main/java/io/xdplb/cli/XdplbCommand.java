@@ -1,5 +1,6 @@
 package io.xdplb.cli;
 
+import io.xdplb.Messages;
 import io.xdplb.UserError;
 import io.xdplb.libbpf.BpfLoadException;
 import io.xdplb.libbpf.NativeException;
@@ -27,7 +28,8 @@ import java.util.List;
                 "  xdplb stats --watch 1",
                 "  xdplb realserver setup --iface eth0 --vip 203.0.113.10   # on each real server",
                 "  xdplb status --json | jq .",
-                "", "Errors are one line on stderr and a non-zero exit (1: the command failed, 2: bad usage,"
+                "", "Errors are one line on stderr and a non-zero exit (1: the command failed, 2: bad usage, 3: status"
+                + " found something stale or defunct,"
                 + " 70: internal error). Reference: docs/cli.md, `xdplb man`."})
 public final class XdplbCommand {
     @Option(names = "--instance", scope = ScopeType.INHERIT, defaultValue = "${env:XDPLB_INSTANCE:-default}", paramLabel = "NAME",
@@ -53,22 +55,22 @@ public final class XdplbCommand {
             didYouMean = "; did you mean " + (s.size() == 1 ? s.getFirst()
                     : String.join(", ", s.subList(0, s.size() - 1)) + " or " + s.getLast()) + "?";
         }
-        err.println("xdplb: " + ex.getMessage() + didYouMean + " (see `" + ex.getCommandLine().getCommandSpec().qualifiedName()
-                + " --help`)");
+        err.println("xdplb: " + Messages.oneLine(ex.getMessage()) + didYouMean + " (see `"
+                + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help`)");
         return 2;
     }
 
     private static int onError(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         if (ex instanceof BpfLoadException le) {
-            err.println("xdplb: " + le.getMessage() + " (whole log: " + saveLog(le.log()) + ")");
+            err.println("xdplb: " + Messages.oneLine(le.getMessage()) + " (whole log: " + saveLog(le.log()) + ")");
             return 1;
         }
         if (ex instanceof UserError || ex instanceof NativeException) {
-            err.println("xdplb: " + ex.getMessage());
+            err.println("xdplb: " + Messages.oneLine(ex.getMessage()));
             return 1;
         }
-        err.println("xdplb: internal error: " + ex + " (run with XDPLB_DEBUG=1 for the stack trace, and report it)");
+        err.println("xdplb: internal error: " + Messages.oneLine(ex.toString()) + " (run with XDPLB_DEBUG=1 for the stack trace, and report it)");
         if (System.getenv("XDPLB_DEBUG") != null) ex.printStackTrace(err);
         return 70;
     }

@@ -5,11 +5,13 @@ import io.xdplb.attach.InstanceLayout.Target;
 import io.xdplb.attach.XdpAttachments;
 import io.xdplb.libbpf.Netns;
 import io.xdplb.libbpf.XdpMode;
+import io.xdplb.model.AttachMode;
 import io.xdplb.model.Config;
 import io.xdplb.model.ConfigStore;
 import io.xdplb.model.Director;
 import io.xdplb.model.Plan;
 import io.xdplb.model.RealServer;
+import io.xdplb.realserver.RealServerHealth;
 import io.xdplb.realserver.RealServerState;
 import io.xdplb.realserver.RealServers;
 
@@ -38,18 +40,41 @@ public final class Reconciler {
         this.realServers = new RealServers(layout);
     }
 
-    /** The saved configuration, corrected by what actually exists: what apply starts from. */
+    /**
+     * The saved configuration, corrected by what actually exists: what apply starts from. A real-server
+     * record that is stale or incomplete does not count as a set-up (apply sets it up again, or removes it).
+     */
     public Config actual(Config saved) {
         List<RealServer> rs = new ArrayList<>();
         for (RealServerState s : RealServerState.all(layout.instance())) {
-            rs.add(new RealServer(s.iface(), s.netns(), s.vips().stream().map(InetAddress::ofLiteral).toList(), s.guePort()));
+            if (RealServerHealth.healthy(s, layout)) rs.add(asRealServer(s));
         }
         Director d = balancer.isAttached() ? saved.director() : null;
         return new Config(saved.sizes(), d, saved.vips(), rs, saved.bgp());
     }
 
+    private static RealServer asRealServer(RealServerState s) {
+        return new RealServer(s.iface(), s.netns(), s.vips().stream().map(InetAddress::ofLiteral).toList(), s.guePort(),
+                AttachMode.parse(s.mode()));
+    }
+
+    /**
+     * What apply starts from when it wants desired: {@link #actual}, plus the stale or incomplete records of
+     * interfaces desired does not list, so that the plan shows their removal (teardown cleans what it can).
+     * Those desired does list count as absent: apply sets them up again, replacing the record.
+     */
+    private Config actualFor(Config saved, Config desired) {
+        Config now = actual(saved);
+        List<RealServer> rs = new ArrayList<>(now.realservers());
+        for (RealServerState s : RealServerState.all(layout.instance())) {
+            boolean wanted = desired.realservers().stream().anyMatch(d -> d.sameInterface(s.iface(), s.netns()));
+            if (!wanted && !RealServerHealth.healthy(s, layout)) rs.add(asRealServer(s));
+        }
+        return new Config(now.sizes(), now.director(), now.vips(), rs);
+    }
+
     public Plan plan(Config desired) {
-        return Plan.between(actual(store.load()), desired);
+        return Plan.between(actualFor(store.load(), desired), desired);
     }
 
     /** Applies desired; returns the plan that was carried out. */
@@ -57,7 +82,7 @@ public final class Reconciler {
         checkEnvironment(desired);
         Plan[] done = new Plan[1];
         store.update(saved -> {
-            Config now = actual(saved);
+            Config now = actualFor(saved, desired);
             done[0] = Plan.between(now, desired);
             boolean attached = balancer.isAttached();
             boolean reattach = attached && (desired.director() == null || !desired.director().equals(now.director())
@@ -77,7 +102,7 @@ public final class Reconciler {
             for (RealServer rs : desired.realservers()) {
                 Target t = new Target(rs.iface(), rs.netns());
                 boolean same = now.realservers().stream().anyMatch(rs::equals);
-                if (!same) realServers.setup(t, rs.vips(), rs.guePort(), XdpMode.NATIVE);
+                if (!same) realServers.setup(t, rs.vips(), rs.guePort(), XdpMode.parse(rs.mode().label()));
             }
 
             Config vipsDone = new Config(desired.sizes(), attached ? now.director() : null, desired.vips(),

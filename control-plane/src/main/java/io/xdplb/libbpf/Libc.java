@@ -42,6 +42,9 @@ public final class Libc {
     private static final MethodHandle STATFS = capturing("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle MOUNT =
             capturing("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle SOCKET = capturing("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT =
+            capturing("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     /** vsnprintf(char *buf, size_t n, const char *fmt, va_list ap): formats libbpf's log lines. */
     static final MethodHandle VSNPRINTF =
             plain("vsnprintf", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
@@ -125,6 +128,30 @@ public final class Libc {
     public static int ifNameToIndex(String name) {
         try (Arena arena = Arena.ofConfined()) {
             return (int) IF_NAMETOINDEX.invokeExact(callState(arena), arena.allocateFrom(name));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * The calling thread's network namespace cookie (SO_NETNS_COOKIE, Linux 5.14): unlike the namespace's
+     * inode, which a namespace created later may get again, a cookie is never reused while the system runs.
+     * 0 when the kernel cannot tell.
+     */
+    public static long netnsCookie() {
+        final int afUnix = 1, sockDgram = 2, solSocket = 1, soNetnsCookie = 71;
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = (int) SOCKET.invokeExact(callState(arena), afUnix, sockDgram | O_CLOEXEC, 0);
+            if (fd < 0) return 0;
+            try {
+                MemorySegment value = arena.allocate(JAVA_LONG);
+                MemorySegment len = arena.allocate(JAVA_INT);
+                len.set(JAVA_INT, 0, 8);
+                int rc = (int) GETSOCKOPT.invokeExact(callState(arena), fd, solSocket, soNetnsCookie, value, len);
+                return rc < 0 ? 0 : value.get(JAVA_LONG, 0);
+            } finally {
+                close(fd);
+            }
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -1,5 +1,6 @@
 package io.xdplb.libbpf;
 
+import io.xdplb.Messages;
 import io.xdplb.UserError;
 
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ public final class Netns {
         if (ns == null) return call(task);
         Path file = NETNS_DIR.resolve(ns);
         if (ns.isEmpty() || ns.contains("/") || !Files.exists(file)) {
-            throw new UserError("network namespace \"" + ns + "\" does not exist (no " + file
+            throw new UserError("network namespace " + Messages.quote(ns) + " does not exist (no " + file
                     + "); see `ip netns list`, or create it with `ip netns add " + ns + "`");
         }
         AtomicReference<T> result = new AtomicReference<>();

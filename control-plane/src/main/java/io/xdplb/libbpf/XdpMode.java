@@ -1,5 +1,6 @@
 package io.xdplb.libbpf;
 
+import io.xdplb.Messages;
 import io.xdplb.UserError;
 import io.xdplb.libbpf.gen.Libbpf;
 
@@ -17,7 +18,7 @@ public enum XdpMode {
 
     public static XdpMode parse(String s) {
         for (XdpMode m : values()) if (m.cliName().equals(s)) return m;
-        throw new UserError("bad XDP mode \"" + s + "\": must be native or generic");
+        throw new UserError("bad XDP mode " + Messages.quote(s) + ": must be native or generic");
     }
 
     /** The mode bpf_xdp_query reports (XDP_ATTACHED_*), or null when nothing is attached. */

@@ -1,5 +1,6 @@
 package io.xdplb.model;
 
+import io.xdplb.Messages;
 import io.xdplb.UserError;
 
 import java.util.Locale;
@@ -17,7 +18,7 @@ public enum AttachMode {
         for (AttachMode m : values()) {
             if (m.label().equalsIgnoreCase(text)) return m;
         }
-        throw new UserError("bad mode \"" + text + "\": must be native or generic");
+        throw new UserError("bad mode " + Messages.quote(text) + ": must be native or generic");
     }
 
     @Override

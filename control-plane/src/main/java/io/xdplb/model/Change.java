@@ -209,7 +209,8 @@ public sealed interface Change {
     record RealServerAdded(RealServer rs) implements Change {
         public String line() {
             return "+ realserver " + rs.iface() + (rs.netns() == null ? "" : " netns=" + rs.netns())
-                    + " vips=" + addrs(rs.vips()) + " gue-port=" + rs.guePort();
+                    + " vips=" + addrs(rs.vips()) + " gue-port=" + rs.guePort()
+                    + (rs.mode() == AttachMode.NATIVE ? "" : " mode=" + rs.mode().label());
         }
 
         public ObjectNode toJson() {
@@ -238,6 +239,7 @@ public sealed interface Change {
             List<String> d = new ArrayList<>();
             diff(d, "vips", addrs(from.vips()), addrs(to.vips()));
             diff(d, "gue-port", from.guePort(), to.guePort());
+            diff(d, "mode", from.mode().label(), to.mode().label());
             return "~ realserver " + to.iface() + (to.netns() == null ? "" : " netns=" + to.netns()) + " "
                     + String.join(", ", d);
         }
@@ -252,6 +254,7 @@ public sealed interface Change {
                 v.set("to", addrArray(to.vips()));
             }
             diff(o, "guePort", from.guePort(), to.guePort());
+            diff(o, "mode", from.mode().label(), to.mode().label());
             return o;
         }
     }

@@ -1,5 +1,6 @@
 package io.xdplb.model;
 
+import io.xdplb.Messages;
 import io.xdplb.UserError;
 
 import java.net.InetAddress;
@@ -53,7 +54,7 @@ public record Config(Sizes sizes, Director director, List<VipConfig> vips, List<
         for (int i = 0; i < vips.size(); i++) {
             Integer k = firstIndex.putIfAbsent(vips.get(i).vip(), i);
             if (k != null) {
-                throw new Invalid("vips[" + i + "].vip", Invalid.quote(vips.get(i).vip().toString()),
+                throw new Invalid("vips[" + i + "].vip", Messages.quote(vips.get(i).vip().toString()),
                         "VIP " + vips.get(i).vip() + " is listed twice (also vips[" + k + "])");
             }
         }
@@ -73,12 +74,12 @@ public record Config(Sizes sizes, Director director, List<VipConfig> vips, List<
             RealServer rs = realservers.get(i);
             for (int k = 0; k < i; k++) {
                 if (realservers.get(k).sameInterface(rs.iface(), rs.netns())) {
-                    throw new Invalid("realservers[" + i + "].iface", Invalid.quote(rs.iface()),
+                    throw new Invalid("realservers[" + i + "].iface", Messages.quote(rs.iface()),
                             "interface " + rs.where() + " is listed twice (also realservers[" + k + "])");
                 }
             }
             if (director != null && director.sameInterface(rs.iface(), rs.netns())) {
-                throw new Invalid("realservers[" + i + "].iface", Invalid.quote(rs.iface()),
+                throw new Invalid("realservers[" + i + "].iface", Messages.quote(rs.iface()),
                         "interface " + rs.where() + " is the director's interface; an interface has one XDP program");
             }
         }

@@ -1,5 +1,6 @@
 package io.xdplb.model;
 
+import io.xdplb.Messages;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
@@ -146,7 +147,7 @@ public final class ConfigJson {
             String name = flagNames.get(j);
             VipFlag flag = value(f, "flags[" + j + "]", () -> VipFlag.parse(name));
             if (!flags.add(flag)) {
-                throw new Invalid(f.path("flags[" + j + "]"), Invalid.quote(name), "flag " + flag + " is listed twice");
+                throw new Invalid(f.path("flags[" + j + "]"), Messages.quote(name), "flag " + flag + " is listed twice");
             }
         }
 
@@ -174,7 +175,7 @@ public final class ConfigJson {
     }
 
     private static RealServer realServer(JsonNode node, String path) {
-        JsonFields f = JsonFields.of(node, path, "iface", "netns", "vips", "guePort");
+        JsonFields f = JsonFields.of(node, path, "iface", "netns", "vips", "guePort", "mode");
         String iface = f.string("iface");
         String netns = f.optString("netns");
         List<String> texts = f.strings("vips");
@@ -184,8 +185,9 @@ public final class ConfigJson {
             vips.add(value(f, "vips[" + j + "]", () -> RealServer.parseVipAddress(t)));
         }
         int guePort = f.integer("guePort", RealServer.DEFAULT_GUE_PORT);
+        AttachMode mode = f.has("mode") ? value(f, "mode", () -> AttachMode.parse(f.optString("mode"))) : AttachMode.NATIVE;
         try {
-            return new RealServer(iface, netns, vips, guePort);
+            return new RealServer(iface, netns, vips, guePort, mode);
         } catch (Invalid e) {
             throw f.relocate(e);
         }
@@ -349,6 +351,7 @@ public final class ConfigJson {
         ArrayNode vips = o.putArray("vips");
         for (InetAddress a : rs.vips()) vips.add(IpAddresses.format(a));
         o.put("guePort", rs.guePort());
+        o.put("mode", rs.mode().label());
         return o;
     }
 }

@@ -1,5 +1,6 @@
 package io.xdplb.model;
 
+import io.xdplb.Messages;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.util.Locale;
@@ -37,7 +38,7 @@ public record Director(String iface, String netns, AttachMode mode, String egres
         if (gatewayMac == null) gatewayMac = AUTO_MAC;
         gatewayMac = gatewayMac.toLowerCase(Locale.ROOT);
         String macProblem = macProblem(gatewayMac);
-        if (macProblem != null) throw new Invalid("gatewayMac", Invalid.quote(gatewayMac), macProblem);
+        if (macProblem != null) throw new Invalid("gatewayMac", Messages.quote(gatewayMac), macProblem);
         checkSource("src4", src4);
         checkSource("src6", src6);
         Names.checkPort("guePort", guePort);
@@ -85,6 +86,6 @@ public record Director(String iface, String netns, AttachMode mode, String egres
     private static void checkSource(String field, java.net.InetAddress a) {
         if (a == null) return;
         String p = IpAddresses.problem(IpAddresses.format(a));
-        if (p != null) throw new Invalid(field, Invalid.quote(IpAddresses.format(a)), p);
+        if (p != null) throw new Invalid(field, Messages.quote(IpAddresses.format(a)), p);
     }
 }

@@ -1,5 +1,6 @@
 package io.xdplb.model;
 
+import io.xdplb.Messages;
 import io.xdplb.UserError;
 
 import java.net.InetAddress;
@@ -35,7 +36,7 @@ public enum Encap {
         for (Encap e : values()) {
             if (e.label().equalsIgnoreCase(text)) return e;
         }
-        throw new UserError("bad encap \"" + text + "\": must be ipip or gue");
+        throw new UserError("bad encap " + Messages.quote(text) + ": must be ipip or gue");
     }
 
     public static Encap ofNumber(int number) {

@@ -1,5 +1,6 @@
 package io.xdplb.model;
 
+import io.xdplb.Messages;
 import io.xdplb.UserError;
 
 import java.net.Inet4Address;
@@ -34,7 +35,7 @@ public final class IpAddresses {
      */
     public static InetAddress parse(String text, String what) {
         String reason = problem(text);
-        if (reason != null) throw new UserError("bad " + what + " \"" + text + "\": " + reason);
+        if (reason != null) throw new UserError("bad " + what + " " + Messages.quote(text) + ": " + reason);
         return parseUnchecked(text);
     }
 
@@ -42,14 +43,14 @@ public final class IpAddresses {
     public static Inet4Address parse4(String text, String what) {
         InetAddress a = parse(text, what);
         if (a instanceof Inet4Address v4) return v4;
-        throw new UserError("bad " + what + " \"" + text + "\": must be an IPv4 address, e.g. 192.0.2.1");
+        throw new UserError("bad " + what + " " + Messages.quote(text) + ": must be an IPv4 address, e.g. 192.0.2.1");
     }
 
     /** Like {@link #parse} but the address must be IPv6. */
     public static Inet6Address parse6(String text, String what) {
         InetAddress a = parse(text, what);
         if (a instanceof Inet6Address v6) return v6;
-        throw new UserError("bad " + what + " \"" + text + "\": must be an IPv6 address, e.g. 2001:db8::1");
+        throw new UserError("bad " + what + " " + Messages.quote(text) + ": must be an IPv6 address, e.g. 2001:db8::1");
     }
 
     /** Why {@code text} is not a usable host address literal, or null when it is one. */

@@ -1,5 +1,7 @@
 package io.xdplb.model;
 
+import io.xdplb.Messages;
+
 /** Checks for interface and namespace names, the way the kernel and iproute2 check them. */
 final class Names {
     private Names() {}
@@ -34,13 +36,13 @@ final class Names {
     static void checkIface(String field, String name) {
         if (name == null) throw new Invalid(field, null, "is required");
         String p = ifaceProblem(name);
-        if (p != null) throw new Invalid(field, Invalid.quote(name), p);
+        if (p != null) throw new Invalid(field, Messages.quote(name), p);
     }
 
     static void checkNetns(String field, String name) {
         if (name == null) return; // the caller's own namespace
         String p = netnsProblem(name);
-        if (p != null) throw new Invalid(field, Invalid.quote(name), p);
+        if (p != null) throw new Invalid(field, Messages.quote(name), p);
     }
 
     static void checkPort(String field, int port) {

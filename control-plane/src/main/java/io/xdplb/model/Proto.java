@@ -1,5 +1,6 @@
 package io.xdplb.model;
 
+import io.xdplb.Messages;
 import io.xdplb.UserError;
 
 import java.util.Locale;
@@ -34,7 +35,7 @@ public enum Proto {
 
     public static Proto parse(String text) {
         Proto p = parseOrNull(text);
-        if (p == null) throw new UserError("bad protocol \"" + text + "\": must be tcp or udp");
+        if (p == null) throw new UserError("bad protocol " + Messages.quote(text) + ": must be tcp or udp");
         return p;
     }
 

@@ -1,5 +1,6 @@
 package io.xdplb.model;
 
+import io.xdplb.Messages;
 import java.net.InetAddress;
 import java.util.Comparator;
 import java.util.Objects;
@@ -14,7 +15,7 @@ public record Real(InetAddress address, int weight) {
     public Real {
         Objects.requireNonNull(address, "address");
         String p = IpAddresses.problem(IpAddresses.format(address));
-        if (p != null) throw new Invalid("address", Invalid.quote(IpAddresses.format(address)), p);
+        if (p != null) throw new Invalid("address", Messages.quote(IpAddresses.format(address)), p);
         if (weight < 0 || weight > MAX_WEIGHT) {
             throw new Invalid("weight", "" + weight, "weight must be 0.." + MAX_WEIGHT);
         }

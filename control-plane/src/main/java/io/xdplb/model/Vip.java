@@ -1,5 +1,6 @@
 package io.xdplb.model;
 
+import io.xdplb.Messages;
 import io.xdplb.UserError;
 
 import java.net.InetAddress;
@@ -44,36 +45,36 @@ public record Vip(InetAddress address, int port, Proto proto) implements Compara
             addrText = hostPort.substring(0, colon);
             portText = hostPort.substring(colon + 1);
             if (addrText.indexOf(':') >= 0) {
-                throw new UserError("bad VIP \"" + text + "\": an IPv6 address needs brackets, e.g. [2001:db8::10]:443/udp");
+                throw new UserError("bad VIP " + Messages.quote(text) + ": an IPv6 address needs brackets, e.g. [2001:db8::10]:443/udp");
             }
         }
         if (addrText.isEmpty() || portText.isEmpty() || protoText.isEmpty()) throw syntax(text);
 
         String problem = IpAddresses.problem(addrText);
-        if (problem != null) throw new UserError("bad address \"" + addrText + "\" in VIP \"" + text + "\": " + problem);
+        if (problem != null) throw new UserError("bad address " + Messages.quote(addrText) + " in VIP " + Messages.quote(text) + ": " + problem);
         int port = parsePort(portText, text);
         Proto proto = Proto.parseOrNull(protoText);
         if (proto == null) {
-            throw new UserError("bad protocol \"" + protoText + "\" in VIP \"" + text + "\": must be tcp or udp");
+            throw new UserError("bad protocol " + Messages.quote(protoText) + " in VIP " + Messages.quote(text) + ": must be tcp or udp");
         }
         return new Vip(IpAddresses.parseUnchecked(addrText), port, proto);
     }
 
     private static int parsePort(String portText, String vipText) {
         if (!portText.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new UserError("bad port \"" + portText + "\" in VIP \"" + vipText
-                    + "\": must be a number 0..65535 (0 = all ports)");
+            throw new UserError("bad port " + Messages.quote(portText) + " in VIP " + Messages.quote(vipText)
+                    + ": must be a number 0..65535 (0 = all ports)");
         }
         // More than 5 digits cannot be a port; checking the length first also avoids int overflow.
         int port = portText.length() > 5 ? Integer.MAX_VALUE : Integer.parseInt(portText);
         if (port > 65535) {
-            throw new UserError("bad port " + portText + " in VIP \"" + vipText + "\": must be 0..65535 (0 = all ports)");
+            throw new UserError("bad port " + portText + " in VIP " + Messages.quote(vipText) + ": must be 0..65535 (0 = all ports)");
         }
         return port;
     }
 
     private static UserError syntax(String text) {
-        return new UserError("bad VIP \"" + text + "\": " + SYNTAX);
+        return new UserError("bad VIP " + Messages.quote(text) + ": " + SYNTAX);
     }
 
     public boolean isIpv6() {

@@ -1,5 +1,6 @@
 package io.xdplb.model;
 
+import io.xdplb.Messages;
 import io.xdplb.UserError;
 
 import java.net.InetAddress;
@@ -36,11 +37,11 @@ public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> rea
             InetAddress a = reals.get(j).address();
             Integer k = firstIndex.putIfAbsent(a, j);
             if (k != null) {
-                throw new Invalid("reals[" + j + "].address", Invalid.quote(IpAddresses.format(a)),
+                throw new Invalid("reals[" + j + "].address", Messages.quote(IpAddresses.format(a)),
                         "real " + IpAddresses.format(a) + " is listed twice in VIP " + vip + " (also reals[" + k + "])");
             }
             String p = encap.problem(vip, a);
-            if (p != null) throw new Invalid("reals[" + j + "].address", Invalid.quote(IpAddresses.format(a)), p);
+            if (p != null) throw new Invalid("reals[" + j + "].address", Messages.quote(IpAddresses.format(a)), p);
         }
         List<Real> sorted = new ArrayList<>(reals);
         sorted.sort(Real.ORDER);

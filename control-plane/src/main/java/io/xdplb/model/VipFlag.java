@@ -1,5 +1,6 @@
 package io.xdplb.model;
 
+import io.xdplb.Messages;
 import io.xdplb.UserError;
 
 import java.util.Collection;
@@ -40,7 +41,7 @@ public enum VipFlag {
         for (VipFlag f : values()) {
             if (f.label().equalsIgnoreCase(text)) return f;
         }
-        throw new UserError("unknown VIP flag \"" + text + "\": allowed flags are " + allowed());
+        throw new UserError("unknown VIP flag " + Messages.quote(text) + ": allowed flags are " + allowed());
     }
 
     public static int toMask(Collection<VipFlag> flags) {

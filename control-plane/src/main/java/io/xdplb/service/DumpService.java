@@ -1,5 +1,6 @@
 package io.xdplb.service;
 
+import io.xdplb.Messages;
 import io.xdplb.UserError;
 import io.xdplb.director.BalancerMaps;
 import io.xdplb.director.BalancerObject;
@@ -55,7 +56,7 @@ public final class DumpService {
     public static void checkRequest(Set<String> wanted, int limit) {
         Set<String> all = mapNames();
         for (String w : wanted) {
-            if (!all.contains(w)) throw new UserError("unknown map \"" + w + "\": one of " + String.join(", ", all));
+            if (!all.contains(w)) throw new UserError("unknown map " + Messages.quote(w) + ": one of " + String.join(", ", all));
         }
         if (limit < 0) throw new UserError("bad --limit " + limit + ": must be 0 or more");
     }

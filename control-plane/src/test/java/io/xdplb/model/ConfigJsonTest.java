@@ -208,7 +208,7 @@ class ConfigJsonTest {
             "{'version': 1, 'realservers': [{'iface': 'eth0', 'vips': ['192.0.2.10:80/tcp']}]} | realservers[0].vips[0]: bad VIP address \"192.0.2.10:80/tcp\": expected an IPv4 or IPv6 literal (no host names), e.g. 198.51.100.2 or 2001:db8::2",
             "{'version': 1, 'realservers': [{'iface': 'eth0', 'vips': ['192.0.2.10', '192.0.2.10']}]} | realservers[0].vips[1] = \"192.0.2.10\": listed twice (also vips[0])",
             "{'version': 1, 'realservers': [{'iface': 'eth0', 'vips': ['192.0.2.10'], 'guePort': 70000}]} | realservers[0].guePort = 70000: must be 1..65535",
-            "{'version': 1, 'realservers': [{'iface': 'eth0', 'vips': ['192.0.2.10'], 'port': 6080}]} | realservers[0].port: unknown field; allowed fields are iface, netns, vips, guePort",
+            "{'version': 1, 'realservers': [{'iface': 'eth0', 'vips': ['192.0.2.10'], 'port': 6080}]} | realservers[0].port: unknown field; allowed fields are iface, netns, vips, guePort, mode",
             "{'version': 1, 'realservers': [{'iface': 'eth0', 'netns': 'rs1', 'vips': ['192.0.2.10']}, {'iface': 'eth0', 'netns': 'rs1', 'vips': ['192.0.2.11']}]} | realservers[1].iface = \"eth0\": interface eth0 (netns rs1) is listed twice (also realservers[0])",
             "{'version': 1, 'director': {'iface': 'eth0', 'netns': 'lb'}, 'realservers': [{'iface': 'eth0', 'netns': 'lb', 'vips': ['192.0.2.10']}]} | realservers[0].iface = \"eth0\": interface eth0 (netns lb) is the director's interface; an interface has one XDP program",
             // minHealthy and bgp
