@@ -70,7 +70,7 @@ public final class Reconciler {
             boolean wanted = desired.realservers().stream().anyMatch(d -> d.sameInterface(s.iface(), s.netns()));
             if (!wanted && !RealServerHealth.healthy(s, layout)) rs.add(asRealServer(s));
         }
-        return new Config(now.sizes(), now.director(), now.vips(), rs);
+        return new Config(now.sizes(), now.director(), now.vips(), rs, now.bgp());
     }
 
     public Plan plan(Config desired) {

@@ -1,5 +1,7 @@
 package io.xdplb.model;
 
+import io.xdplb.Messages;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
@@ -36,7 +38,7 @@ public record Bgp(long localAsn, int holdTime, Inet4Address routerId, String spe
             Objects.requireNonNull(address, "address");
             checkAsn("asn", asn);
             if (nextHop != null && IpAddresses.isIpv6(nextHop) != IpAddresses.isIpv6(address)) {
-                throw new Invalid("nextHop", Invalid.quote(IpAddresses.format(nextHop)), "must be an "
+                throw new Invalid("nextHop", Messages.quote(IpAddresses.format(nextHop)), "must be an "
                         + IpAddresses.familyName(address) + " address like the peer's (" + IpAddresses.format(address) + ")");
             }
         }
@@ -53,13 +55,13 @@ public record Bgp(long localAsn, int holdTime, Inet4Address routerId, String spe
         }
         if (speaker == null) speaker = DEFAULT_SPEAKER;
         if (speaker.isBlank() || speaker.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
-            throw new Invalid("speaker", Invalid.quote(speaker), "must be a program name or path without spaces");
+            throw new Invalid("speaker", Messages.quote(speaker), "must be a program name or path without spaces");
         }
         if (peers == null || peers.isEmpty()) throw new Invalid("peers", null, "at least one peer is required");
         for (int i = 0; i < peers.size(); i++) {
             for (int k = 0; k < i; k++) {
                 if (peers.get(k).address().equals(peers.get(i).address())) {
-                    throw new Invalid("peers[" + i + "].address", Invalid.quote(IpAddresses.format(peers.get(i).address())),
+                    throw new Invalid("peers[" + i + "].address", Messages.quote(IpAddresses.format(peers.get(i).address())),
                             "peer " + IpAddresses.format(peers.get(i).address()) + " is listed twice (also peers[" + k + "])");
                 }
             }
