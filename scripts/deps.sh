@@ -19,6 +19,8 @@ packages=(
   "curl:the end-to-end tests and the demo"
   "python3:HTTP servers of the test network's real servers"
   "tcpdump:the debugging guide and the demo's capture"
+  "docker.io:the container tier of the tests (its own dockerd, in a network namespace)"
+  "busybox-static:the container tier's real-server image (FROM scratch, nothing pulled)"
 )
 
 missing=()
@@ -37,6 +39,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # docker.io's postinst would start a system dockerd, which puts a bridge with a private range
+  # into the host's namespace; the tests start their own engine in a namespace. Deny service
+  # starts while installing (policy-rc.d exit 101), unless the machine has its own policy.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -20,12 +20,16 @@ import java.util.regex.Pattern;
  * /sys/fs/bpf/xdplb/INSTANCE/links/IFACE      ... in the host namespace
  * </pre>
  * '@' cannot appear in either name (we refuse it), so a link pin's name says exactly
- * which interface of which namespace it holds.
+ * which interface of which namespace it holds. A namespace given as a path (/proc/PID/ns/net)
+ * is written with ':' for '/' (a pin name has no '/'): IFACE@:proc:PID:ns:net; a container's
+ * as IFACE@container:NAME.
  */
 public record InstanceLayout(Path bpffsRoot, String instance) {
     private static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final Pattern IFACE = Pattern.compile("[^/@:\\s]{1,15}");
-    private static final Pattern NETNS = Pattern.compile("[^/@\\s]{1,64}");
+    private static final Pattern NETNS = Pattern.compile("[^/:@\\s][^/@\\s]{0,63}");
+    private static final Pattern NETNS_PATH = Pattern.compile("(/[^/:@\\s]+){1,16}");
+    private static final Pattern CONTAINER = Pattern.compile("container:[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
     public InstanceLayout {
         if (!INSTANCE.matcher(instance).matches()) {
@@ -58,7 +62,7 @@ public record InstanceLayout(Path bpffsRoot, String instance) {
     }
 
     public Path link(Target target) {
-        return linksDir().resolve(target.netns() == null ? target.iface() : target.iface() + "@" + target.netns());
+        return linksDir().resolve(target.key());
     }
 
     /** Every link pin of this instance, as the interface it holds. */
@@ -69,7 +73,7 @@ public record InstanceLayout(Path bpffsRoot, String instance) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
                 int at = n.indexOf('@');
-                out.add(at < 0 ? new Target(n, null) : new Target(n.substring(0, at), n.substring(at + 1)));
+                out.add(at < 0 ? new Target(n, null) : new Target(n.substring(0, at), Target.netnsOfKey(n.substring(at + 1))));
             }
         } catch (IOException e) {
             throw new UserError("cannot list " + linksDir() + ": " + e.getMessage());
@@ -108,14 +112,32 @@ public record InstanceLayout(Path bpffsRoot, String instance) {
             if (iface == null || !IFACE.matcher(iface).matches()) {
                 throw new UserError("bad interface name " + Messages.quote(iface) + ": 1-15 characters, no '/', '@', ':' or spaces");
             }
-            if (netns != null && !NETNS.matcher(netns).matches()) {
-                throw new UserError("bad network namespace name " + Messages.quote(netns) + ": no '/', '@' or spaces");
+            if (netns != null && netns.startsWith("container:") && !CONTAINER.matcher(netns).matches()) {
+                throw new UserError("bad container name or id " + Messages.quote(netns.substring("container:".length()))
+                        + ": letters, digits, '_', '.' or '-', as `docker ps` shows them");
             }
+            if (netns != null && !NETNS.matcher(netns).matches() && !NETNS_PATH.matcher(netns).matches()
+                    && !CONTAINER.matcher(netns).matches()) {
+                throw new UserError("bad network namespace " + Messages.quote(netns) + ": a name under /run/netns (no '/', '@',"
+                        + " spaces or leading ':'), a path such as /proc/PID/ns/net (no ':', '@' or spaces),"
+                        + " or container:NAME");
+            }
+        }
+
+        /** IFACE or IFACE@NETNS, with a path's '/' written as ':': the name of the link pin and the record. */
+        public String key() {
+            return netns == null ? iface : iface + "@" + netns.replace('/', ':');
+        }
+
+        static String netnsOfKey(String key) {
+            return key.startsWith(":") ? key.replace(':', '/') : key;
         }
 
         @Override
         public String toString() {
-            return netns == null ? iface : iface + " (netns " + netns + ")";
+            if (netns == null) return iface;
+            if (netns.startsWith("container:")) return iface + " (container " + netns.substring("container:".length()) + ")";
+            return iface + " (netns " + netns + ")";
         }
     }
 }

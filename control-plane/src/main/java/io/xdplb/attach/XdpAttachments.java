@@ -125,8 +125,8 @@ public final class XdpAttachments {
             String state;
             if (info.ifindex() == 0) {
                 state = "defunct: interface gone";
-            } else if (target.netns() != null && !Files.exists(Netns.NETNS_DIR.resolve(target.netns()))) {
-                state = "defunct: namespace gone";
+            } else if (!Netns.exists(target.netns())) {
+                state = Netns.isContainer(target.netns()) ? "defunct: container not running" : "defunct: namespace gone";
             } else {
                 Xdp.Attached a = Netns.run(target.netns(), () -> Xdp.query(info.ifindex()));
                 mode = a.mode() == null ? "-" : a.mode().cliName();

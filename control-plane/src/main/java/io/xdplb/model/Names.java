@@ -21,8 +21,21 @@ final class Names {
         return null;
     }
 
-    /** A name under /run/netns: no '/', not "." or "..", printable; at most 64 bytes and no '@' (xdplb's pin names). */
+    /**
+     * A namespace: a name under /run/netns (no '/', not "." or "..", printable, at most 64 bytes,
+     * no '@' (xdplb's pin names), not starting with ':'), a path to a namespace file such as
+     * /proc/PID/ns/net (no ':' or '@'), or container:NAME_OR_ID (a Docker container's).
+     */
     static String netnsProblem(String name) {
+        if (name.startsWith("container:")) {
+            return name.matches("container:[A-Za-z0-9][A-Za-z0-9_.-]{0,127}") ? null
+                    : "container:NAME takes a container name or id (letters, digits, '_', '.', '-')";
+        }
+        if (name.startsWith("/")) {
+            return name.matches("(/[^/:@\\s]+){1,16}") && name.length() <= 256 ? null
+                    : "a namespace path (e.g. /proc/PID/ns/net) cannot contain ':', '@' or spaces";
+        }
+        if (name.startsWith(":")) return "a namespace name cannot start with ':'";
         if (name.isEmpty() || name.length() > 64) return "a namespace name is 1..64 characters";
         if (name.equals(".") || name.equals("..")) return "not a valid namespace name";
         for (char c : name.toCharArray()) {

@@ -3,6 +3,7 @@ package io.xdplb.net;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xdplb.UserError;
+import io.xdplb.libbpf.Netns;
 
 
 import java.io.IOException;
@@ -55,8 +56,14 @@ public final class IpCommand {
                 + " install iproute2");
     }
 
-    /** Runs ip [-n ns] args...; returns stdout, or throws a UserError with ip's own message. */
+    /**
+     * Runs ip [-n ns] args...; returns stdout, or throws a UserError with ip's own message.
+     * `ip -n` only knows names under /run/netns: for a namespace path or a container, ip is
+     * started from a thread inside that namespace (a child process starts where its parent
+     * thread is).
+     */
     public static String run(String netns, String... args) {
+        if (netns != null && !Netns.isName(netns)) return Netns.run(netns, () -> run(null, args));
         return run(binary().toString(), TIMEOUT_SECONDS, netns, args);
     }
 

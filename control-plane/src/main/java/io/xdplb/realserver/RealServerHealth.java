@@ -20,14 +20,30 @@ public final class RealServerHealth {
 
     public static final String OK = "set up";
 
-    /** The inode of the network namespace (named under /run/netns, or null for ours), 0 when there is none. */
+    /**
+     * The inode of the network namespace (a name under /run/netns, a namespace path, a container's,
+     * or null for ours), 0 when there is none (for a container: when it does not run).
+     */
     public static long netnsInode(String netns) {
-        Path p = netns == null ? Path.of("/proc/self/ns/net") : Netns.NETNS_DIR.resolve(netns);
         try {
+            Path p = netns == null ? Path.of("/proc/self/ns/net") : Netns.file(netns);
             return ((Number) Files.getAttribute(p, "unix:ino")).longValue();
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** "namespace NS is gone", or for a container "container NAME is not running". */
+    static String gone(String netns) {
+        return Netns.isContainer(netns) ? "container " + netns.substring(Netns.CONTAINER.length()) + " is not running"
+                : "namespace " + netns + " is gone";
+    }
+
+    /** "namespace NS was deleted and created again", or for a container "container NAME was restarted (a new namespace)". */
+    static String replaced(String netns) {
+        return Netns.isContainer(netns)
+                ? "container " + netns.substring(Netns.CONTAINER.length()) + " was restarted (a new namespace)"
+                : "namespace " + netns + " was deleted and created again";
     }
 
     /** The namespace's cookie (never reused, unlike its inode), 0 when there is no such namespace. */
@@ -52,8 +68,8 @@ public final class RealServerHealth {
 
     /** Why the record no longer describes a working set-up, or {@link #OK}. */
     public static String state(RealServerState s, InstanceLayout layout) {
-        if (s.netns() != null && netnsInode(s.netns()) == 0) return "stale: namespace " + s.netns() + " is gone";
-        if (!sameNamespace(s)) return "stale: namespace " + s.netns() + " was deleted and created again";
+        if (s.netns() != null && netnsInode(s.netns()) == 0) return "stale: " + gone(s.netns());
+        if (!sameNamespace(s)) return "stale: " + replaced(s.netns());
         int now = Netns.run(s.netns(), () -> Libc.ifNameToIndex(s.iface()));
         if (now == 0) return "stale: interface " + s.iface() + " is gone";
         if (s.ifindex() != 0 && s.ifindex() != now) return "stale: interface " + s.iface() + " was re-created";

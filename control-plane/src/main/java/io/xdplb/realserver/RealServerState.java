@@ -70,7 +70,7 @@ public record RealServerState(String iface, String netns, long netnsInode, long 
     }
 
     static Path file(String instance, Target t) {
-        return dir(instance).resolve((t.netns() == null ? t.iface() : t.iface() + "@" + t.netns()) + ".json");
+        return dir(instance).resolve(t.key() + ".json");
     }
 
     public Target target() {

@@ -212,8 +212,8 @@ public final class RealServers {
         boolean sameIf = sameNs && RealServerHealth.sameInterface(state);
         if (!sameNs) {
             notes.add(state.netns() == null ? "the namespace changed"
-                    : "namespace " + state.netns() + (RealServerHealth.netnsInode(state.netns()) == 0 ? " is gone"
-                    : " was deleted and created again") + ": its lo addresses and sysctls went with it");
+                    : (RealServerHealth.netnsInode(state.netns()) == 0 ? RealServerHealth.gone(state.netns())
+                    : RealServerHealth.replaced(state.netns())) + ": its lo addresses and sysctls went with it");
         } else {
             for (String vip : state.addedToLo()) {
                 try {

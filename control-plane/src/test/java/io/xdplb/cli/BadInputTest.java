@@ -153,6 +153,19 @@ class BadInputTest {
         c.add(bad(1, "unknown map \"rings\": one of vip2tnl, vip_addrs, reals, ring, conn_table, lb_config, vip_stats,"
                 + " real_stats, lb_stats, flood_state, decap_addrs, decap_config, decap_stats", "dump rings"));
         c.add(bad(1, "bad --watch 0: must be 1 or more seconds", "stats --watch 0"));
+        // real-server namespaces: names, paths, containers
+        c.add(bad(1, "give either --netns or --container, not both",
+                "realserver setup --iface eth0 --netns {ns} --container web1 --vip 203.0.113.10"));
+        c.add(bad(1, "network namespace file \"/proc/999999999/ns/net\" does not exist (is its process gone?)",
+                "realserver setup --iface eth0 --netns /proc/999999999/ns/net --vip 203.0.113.10"));
+        c.add(bad(1, "bad network namespace \":x\": a name under /run/netns (no '/', '@', spaces or leading ':'), a path"
+                + " such as /proc/PID/ns/net (no ':', '@' or spaces), or container:NAME",
+                "realserver setup --iface eth0 --netns :x --vip 203.0.113.10"));
+        c.add(bad(1, "bad container name or id \"web/1\": letters, digits, '_', '.' or '-', as `docker ps` shows them",
+                "realserver setup --iface eth0 --container web/1 --vip 203.0.113.10"));
+        // (no engine on the tests' DOCKER_HOST outside the container tier; the rest is the OS's wording)
+        c.add(bad(1, "cannot reach the Docker engine at unix:///run/xdplb-test-docker/docker.sock (...",
+                "realserver setup --iface eth0 --container web1 --vip 203.0.113.10"));
         // apply -f of files with errors, and of no file
         // (the rest of this message is Jackson's own wording; see badJsonMessageHasNoParserInternals)
         c.add(bad(1, "config file {dir}/bad-json.json: not valid JSON at line 2, column 1: Unexpected end-of-input...",

@@ -11,12 +11,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** tcpdump on one interface of a namespace, for as long as the test needs: the packets it printed. */
-final class Capture implements AutoCloseable {
+public final class Capture implements AutoCloseable {
     private final Process process;
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch listening = new CountDownLatch(1);
 
-    Capture(String netns, String iface, String filter) throws IOException, InterruptedException {
+    public Capture(String netns, String iface, String filter) throws IOException, InterruptedException {
         process = new ProcessBuilder("ip", "netns", "exec", netns, "timeout", "60", "tcpdump", "-i", iface, "-nn", "-l",
                 "-q", filter).start();
         Thread.ofPlatform().daemon().start(() -> read(new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -41,7 +41,7 @@ final class Capture implements AutoCloseable {
     }
 
     /** Stops the capture (after a moment for the last packets) and returns what it saw. */
-    List<String> stop() throws InterruptedException {
+    public List<String> stop() throws InterruptedException {
         Thread.sleep(500);
         process.destroy();
         process.waitFor(5, TimeUnit.SECONDS);

@@ -29,7 +29,8 @@ final class Host {
     /** Runs argv inside netns (null: here); stdout, or null when it failed. */
     static String run(String netns, String... argv) {
         List<String> cmd = new ArrayList<>();
-        if (netns != null) cmd.addAll(List.of("ip", "netns", "exec", netns));
+        if (Netns.isName(netns)) cmd.addAll(List.of("ip", "netns", "exec", netns));
+        else if (netns != null) cmd.addAll(List.of("nsenter", "--net=" + nsFile(netns)));
         cmd.addAll(List.of(argv));
         try {
             Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -78,11 +79,13 @@ final class Host {
         }
 
         String ipN() {
-            return netns == null ? "ip" : "ip -n " + netns;
+            if (netns == null) return "ip";
+            return Netns.isName(netns) ? "ip -n " + netns : exec() + "ip";
         }
 
         String exec() {
-            return netns == null ? "" : "ip netns exec " + netns + " ";
+            if (netns == null) return "";
+            return Netns.isName(netns) ? "ip netns exec " + netns + " " : "nsenter --net=" + nsFile(netns) + " ";
         }
     }
 
@@ -214,6 +217,15 @@ final class Host {
     }
 
     static boolean exists(String netns) {
-        return netns == null || Files.exists(Netns.NETNS_DIR.resolve(netns));
+        return Netns.exists(netns);
+    }
+
+    /** The file of a namespace path or container (its current process), for nsenter --net=. */
+    static String nsFile(String netns) {
+        try {
+            return Netns.file(netns).toString();
+        } catch (io.xdplb.UserError e) {
+            return netns.startsWith("/") ? netns : "/proc/PID/ns/net";
+        }
     }
 }

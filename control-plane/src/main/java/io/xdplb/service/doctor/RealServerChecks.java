@@ -27,8 +27,9 @@ final class RealServerChecks {
         String setup = s.xdplb() + "realserver teardown --iface " + r.iface() + Scene.netnsOpt(ns) + " && " + s.xdplb()
                 + "realserver setup --iface " + r.iface() + Scene.netnsOpt(ns);
         for (String v : r.vips()) setup += " --vip " + v;
-        String exec = ns == null ? "" : "ip netns exec " + ns + " ";
-        String ipN = ns == null ? "ip" : "ip -n " + ns;
+        Host.If here = new Host.If(ns, r.iface());
+        String exec = here.exec();
+        String ipN = here.ipN();
 
         // VIPs this real serves (the configuration's VIPs that list one of its tunnel addresses) bound on lo
         Set<InetAddress> wanted = new LinkedHashSet<>();

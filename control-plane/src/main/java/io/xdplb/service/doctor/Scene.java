@@ -1,5 +1,7 @@
 package io.xdplb.service.doctor;
 
+import io.xdplb.libbpf.Netns;
+
 import io.xdplb.attach.InstanceLayout;
 import io.xdplb.attach.XdpAttachments;
 import io.xdplb.attach.XdpAttachments.Attachment;
@@ -82,7 +84,8 @@ record Scene(InstanceLayout layout, Config config, List<Attachment> attachments,
 
     /** " --netns NS" or "". */
     static String netnsOpt(String netns) {
-        return netns == null ? "" : " --netns " + netns;
+        if (netns == null) return "";
+        return Netns.isContainer(netns) ? " --container " + netns.substring(Netns.CONTAINER.length()) : " --netns " + netns;
     }
 
     /** The VIPs of the configuration that send to one of these addresses. */
