@@ -24,7 +24,15 @@ Two ways of running it, each measured in both modes, rounds interleaved:
 Every packet is accounted for: generated = refused by the director's receive ring (the
 sending veth's tx_dropped) + seen by the director; seen = forwarded + dropped by the director
 (counted); forwarded = arrived at the real (decap counters) + refused by the real's receive
-ring (counted by the veth). Usage: live.py OUT.json (as root, from the repository).
+ring (counted by the veth).
+
+The SYN flood (after the rounds; split layout): the director attached with
+--conn-table-size FLOOD_TABLE and --flood-threshold as given (the default, 125000, and 0 = flood
+mode off, for contrast); 10,000 established flows (TCP ACKs from 203.0.113.2, ports
+10000-19999) sent until every one is in the director's connection table (xdplb dump); then
+FLOOD_SYNS TCP SYNs from random sources (203.0.113.128-255, random ports); then xdplb dump
+again: how many of the 10,000 are still there. Director Mpps during the flood and every frame
+accounted for as above. Usage: live.py OUT.json (as root, from the repository).
 """
 import json
 import os
@@ -39,8 +47,10 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 XDPLB = os.path.join(REPO, "xdplb")
 GEN = os.path.join(REPO, "build", "bench", "xdpbench")
-VIP_ADDR, VIP = "192.0.2.10", "192.0.2.10:9/udp"
+VIP_ADDR, VIP, TCP_VIP = "192.0.2.10", "192.0.2.10:9/udp", "192.0.2.10:80/tcp"  # TCP: the flood scenario
 ONE_CORE_FRAMES, SPLIT_FRAMES, ROUNDS = 1_000_000, 3_000_000, 5
+FLOOD_ESTABLISHED, FLOOD_SYNS, FLOOD_TABLE, FLOOD_PASSES = 10_000, 1_000_000, 262_144, 3
+CLIENT_ADDR, SPORT_BASE = "203.0.113.2", 10000
 DIRECTOR_CPU, GEN_CPU = 0, 1
 
 
@@ -93,15 +103,16 @@ class Topology:
         # the real: VIP on lo, decap program; no route back to the client, so its stack drops
         # the packets early (reverse-path filter) in both modes: the real is not what is measured
         self.cli("realserver", "setup", "--iface", i["r"], "--netns", ns["rs"], "--vip", VIP_ADDR)
-        self.cli("vip", "add", VIP)
-        self.cli("real", "add", VIP, "198.51.100.2")
+        for v in (VIP, TCP_VIP):
+            self.cli("vip", "add", v)
+            self.cli("real", "add", v, "198.51.100.2")
 
     def link(self, ns, dev):
         return json.loads(sh("ip", "-n", ns, "-s", "-j", "link", "show", dev))[0]
 
-    def set_mode(self, mode):
+    def set_mode(self, mode, attach_args=()):
         ns, i = self.ns, self.ifs
-        if self.mode == mode:
+        if self.mode == mode and not attach_args:
             return
         if self.mode == "xdp":
             self.cli("detach", "--iface", i["i"], "--netns", ns["dir"])
@@ -109,7 +120,7 @@ class Topology:
             self.cli("pass", "detach", "--iface", i["i"], "--netns", ns["dir"])
         if mode == "xdp":
             self.cli("attach", "--iface", i["i"], "--netns", ns["dir"], "--egress", i["o"],
-                     "--gateway-mac", self.mac["r"], "--src4", "198.51.100.1")
+                     "--gateway-mac", self.mac["r"], "--src4", "198.51.100.1", *attach_args)
         else:
             self.cli("pass", "attach", "--iface", i["i"], "--netns", ns["dir"])
         self.mode = mode
@@ -207,7 +218,13 @@ def snapshot(topo, napi_pid):
     return s
 
 
-def run(topo, method, frames):
+def gen(topo, frames, *args):
+    return json.loads(sh(GEN, "-b", os.path.dirname(GEN), "gen", "--netns", topo.ns["cli"], "--iface", topo.ifs["c"],
+                         "--src-mac", topo.mac["c"], "--dst-mac", topo.mac["i"], "--src", CLIENT_ADDR,
+                         "--dst", VIP_ADDR, "--frames", str(frames), "--cpu", str(GEN_CPU), *args))
+
+
+def run(topo, method, frames, gen_args=("--dport", "9", "--flows", "1024")):
     threaded = method == "split"
     topo.set_threaded(threaded)
     napi = None
@@ -217,10 +234,7 @@ def run(topo, method, frames):
         sh("taskset", "-p", "-c", str(GEN_CPU), str(topo.napi_thread(topo.ifs["r"])))
     time.sleep(0.2)
     before = snapshot(topo, napi)
-    g = json.loads(sh(GEN, "-b", os.path.dirname(GEN), "gen", "--netns", topo.ns["cli"], "--iface", topo.ifs["c"],
-                      "--src-mac", topo.mac["c"], "--dst-mac", topo.mac["i"], "--src", "203.0.113.2",
-                      "--dst", VIP_ADDR, "--dport", "9", "--flows", "1024", "--frames", str(frames),
-                      "--cpu", str(GEN_CPU)))
+    g = gen(topo, frames, *gen_args)
     time.sleep(0.3)  # let the rings drain
     after = snapshot(topo, napi)
     d = lambda k: after[k] - before[k]
@@ -233,6 +247,8 @@ def run(topo, method, frames):
         seen = sum(lb[0:10]) + lb[13] + lb[15]  # the verdict reasons: exactly one per frame
         forwarded = lb[2] + lb[3]
         director_drops = seen - forwarded
+        r_lb = {"conn_hit": lb[10], "conn_miss": lb[11], "ring_used": lb[12],
+                "flood_bypass": lb[16] if len(lb) > 16 else 0}
     else:
         seen = d("i_rx")
         forwarded = d("fwd")
@@ -247,6 +263,8 @@ def run(topo, method, frames):
         "accounted": refused_in + seen == frames and forwarded == real + refused_real,
         "real_stack_rp_filter_drops": d("rs_rp_filter"),
     }
+    if topo.mode == "xdp":
+        r["lb"] = r_lb
     if not threaded:
         # everything ran on the generator's core: its thread (softirqs included) and that core's ksoftirqd
         cpu = (g["cpu_ns"] + d("ksoftirqd_ns")) / 1e9
@@ -263,6 +281,34 @@ def run(topo, method, frames):
     return r
 
 
+def established_in_table(topo):
+    """Of the FLOOD_ESTABLISHED flows, how many the director's tables hold (xdplb dump), and all entries."""
+    ct = json.loads(topo.cli("dump", "conn_table", "--limit", str(4 * FLOOD_TABLE)))["conn_table"]
+    want = {"%s:%d" % (CLIENT_ADDR, SPORT_BASE + n) for n in range(FLOOD_ESTABLISHED)}
+    have = {f["client"] for f in ct["flows"] if f["client"] in want}
+    return len(have), len(ct["flows"])
+
+
+def flood(topo, threshold, method):
+    """The SYN-flood scenario with this --flood-threshold; see the module's docstring."""
+    topo.set_mode("xdp", ("--conn-table-size", str(FLOOD_TABLE), "--flood-threshold", str(threshold)))
+    before = entries_before = passes = 0
+    if method == "one_core":
+        # the established flows, every one into the table of the core that runs the whole path
+        # (no frame is refused in this layout; a pass is repeated if one was)
+        while passes < FLOOD_PASSES and before < FLOOD_ESTABLISHED:
+            run(topo, "one_core", FLOOD_ESTABLISHED, ("--dport", "80", "--flows", str(FLOOD_ESTABLISHED),
+                                                     "--sport-base", str(SPORT_BASE), "--tcp-flags", "0x10"))
+            passes += 1
+            before, entries_before = established_in_table(topo)
+    r = run(topo, method, FLOOD_SYNS, ("--dport", "80", "--tcp-flags", "0x02", "--random-src", "1"))
+    after, entries_after = established_in_table(topo)
+    r.update({"flood_threshold": threshold, "table_per_cpu": FLOOD_TABLE, "established_passes": passes,
+              "established_before": before, "established_after": after, "evicted": before - after,
+              "entries_before": entries_before, "entries_after": entries_after})
+    return r
+
+
 def map_memory(topo):
     pins = "/sys/fs/bpf/xdplb/%s/maps" % topo.instance
     out = {}
@@ -270,6 +316,14 @@ def map_memory(topo):
         info = json.loads(sh("bpftool", "-j", "map", "show", "pinned", os.path.join(pins, m)))
         out[m] = {"type": info.get("type"), "max_entries": info.get("max_entries"),
                   "bytes_memlock": info.get("bytes_memlock")}
+        if m == "conn_table":
+            # the per-CPU tables are held by the array, not pinned: by id
+            for e in json.loads(sh("bpftool", "-j", "map", "dump", "pinned", os.path.join(pins, m))):
+                cpu = int.from_bytes(bytes(int(b, 16) for b in e["key"]), "little") if isinstance(e["key"], list) else e["key"]
+                inner_id = e["value"] if isinstance(e["value"], int) else int.from_bytes(bytes(int(b, 16) for b in e["value"]), "little")
+                i = json.loads(sh("bpftool", "-j", "map", "show", "id", str(inner_id)))
+                out["conn_table[CPU %d]" % cpu] = {"type": i.get("type"), "max_entries": i.get("max_entries"),
+                                                   "bytes_memlock": i.get("bytes_memlock")}
     return out
 
 
@@ -301,6 +355,18 @@ def main():
                             r["core_ns_per_packet"], r["mpps_per_core"], 100 * r["core_busy"])
                         if r.get("core_ns_per_packet") else "",
                         "" if r["accounted"] else "  NOT ACCOUNTED"), file=sys.stderr)
+        result["flood"] = []
+        for threshold, method in ((125000, "one_core"), (0, "one_core"), (125000, "split")):
+            r = flood(topo, threshold, method)
+            r["method"] = method
+            result["flood"].append(r)
+            print("live: SYN flood, --flood-threshold %d, %s: %d SYNs, %d seen by the director, %.3f Mpps %s, "
+                  "%d of %d established flows evicted, %d new flows not inserted%s" % (
+                      threshold, method, r["frames"], r["seen_by_director"],
+                      r.get("mpps_per_core") or r.get("director_mpps_per_core") or 0,
+                      "per core (whole path)" if method == "one_core" else "per director core",
+                      r["evicted"], r["established_before"], r["lb"]["flood_bypass"],
+                      "" if r["accounted"] else "  NOT ACCOUNTED"), file=sys.stderr)
     finally:
         topo.down()
     with open(sys.argv[1], "w") as f:

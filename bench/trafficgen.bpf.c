@@ -10,8 +10,10 @@
  * whatever handled a frame last (the balancer's encapsulation, the decap's
  * strip, the kernel's forwarding) has rewritten its first bytes. So every run
  * writes the headers again from hdr (Ethernet, IPv4, UDP: set by the loader),
- * then the next of `flows` UDP source ports, so the director sees that many
- * flows.
+ * then the next of `flows` source ports, so the director sees that many
+ * flows. The template is UDP or TCP (the SYN flood and the established flows
+ * of the flood scenario); random_src: every frame from a random source
+ * (203.0.113.128-255, a random port), a new flow each.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -20,11 +22,12 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#define HDR_WORDS 6 /* 48 bytes: Ethernet 14 + IPv4 20 + UDP 8, rounded up */
+#define HDR_WORDS 7 /* 56 bytes: Ethernet 14 + IPv4 20 + TCP 20 (or UDP 8), rounded up */
 
 const volatile __u64 hdr[HDR_WORDS];
 const volatile __u32 flows = 1024;
 const volatile __u32 sport_base = 10000;
+const volatile __u32 random_src = 0;
 
 __u32 sent = 0;
 
@@ -45,8 +48,21 @@ int gen(struct xdp_md *ctx)
 	w[3] = hdr[3];
 	w[4] = hdr[4];
 	w[5] = hdr[5];
-	/* the UDP checksum is 0 (none, IPv4), so the port can change freely */
-	udp->source = bpf_htons(sport_base + (flows ? n % flows : 0));
+	w[6] = hdr[6];
+	/*
+	 * The UDP checksum is 0 (none, IPv4), so the port can change freely; the
+	 * TCP checksum is not kept right (the balancer does not check it, the
+	 * real's stack drops these frames early anyway: see live.py).
+	 */
+	if (random_src) {
+		__u32 r = bpf_get_prandom_u32();
+		__u8 *saddr = data + sizeof(struct ethhdr) + 12;
+
+		saddr[3] = 128 | (r & 127);
+		udp->source = bpf_htons(1 + (r >> 16) % 65535);
+	} else {
+		udp->source = bpf_htons(sport_base + (flows ? n % flows : 0));
+	}
 	return XDP_TX;
 }
 

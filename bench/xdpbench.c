@@ -423,7 +423,12 @@ static void percpu_get(int fd, uint32_t idx, uint64_t *packets)
 
 /* --------------------------------------------------------- the balancer */
 
-static int m_vip2tnl, m_vip_addrs, m_reals, m_ring, m_conn, m_lb_config, m_lb_stats;
+static int m_vip2tnl, m_vip_addrs, m_reals, m_ring, m_conn, m_lb_config, m_lb_stats, m_flood;
+static struct lb_config lbc;
+/* the CPU the per-packet runs happen on: m_conn is its connection table */
+#define BENCH_CPU 0
+#define CONN_TABLE_SIZE 65536 /* --conn-table-size's default (per CPU) */
+#define FAR_FUTURE (1ULL << 62)
 static int m_decap_addrs, m_decap_config, m_decap_stats;
 static uint32_t ring_size = 65537, conn_capacity;
 
@@ -598,10 +603,25 @@ static void balancer_setup(struct bpf_object *obj)
 	m_vip_addrs = map_fd_of(obj, "vip_addrs");
 	m_reals = map_fd_of(obj, "reals");
 	m_ring = map_fd_of(obj, "ring");
-	m_conn = map_fd_of(obj, "conn_table");
 	m_lb_config = map_fd_of(obj, "lb_config");
 	m_lb_stats = map_fd_of(obj, "lb_stats");
-	conn_capacity = bpf_map__max_entries(bpf_object__find_map_by_name(obj, "conn_table"));
+	m_flood = map_fd_of(obj, "flood_state");
+	/* every CPU's connection table, as the control plane makes them at attach */
+	{
+		int outer = map_fd_of(obj, "conn_table"), fd;
+		uint32_t cpu;
+
+		for (cpu = 0; cpu < (uint32_t)ncpus; cpu++) {
+			fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "conn_table_cpu", sizeof(struct flow_key),
+					    sizeof(struct flow_state), CONN_TABLE_SIZE, NULL);
+			if (fd < 0)
+				die("creating CPU %u's connection table: %s", cpu, strerror(errno));
+			upd(outer, &cpu, &fd, "conn_table");
+			if (cpu == BENCH_CPU)
+				m_conn = fd;
+		}
+		conn_capacity = CONN_TABLE_SIZE;
+	}
 
 	memset(&c, 0, sizeof(c));
 	memcpy(c.src_mac, LB_MAC, 6);
@@ -610,7 +630,11 @@ static void balancer_setup(struct bpf_object *obj)
 	ip6("2001:db8:1::1", (uint8_t *)c.src6);
 	c.gue_port = htons(6080);
 	c.mtu = 1500;
+	/* the flood check runs on every new flow as with the default threshold (125000); this one is
+	 * never reached, so that only the flood scenario's held window bypasses */
+	c.flood_threshold = 0xffffffff;
 	upd(m_lb_config, &zero, &c, "lb_config");
+	lbc = c;
 
 	/* reals 1..16: 198.51.100.10-25; 17..32: 2001:db8:2::10-25 */
 	for (i = 0; i < NREALS; i++) {
@@ -657,7 +681,7 @@ enum check_kind {
 	C_FLOOR_ENCAP,
 };
 
-enum conn_prep { P_NONE, P_ACKS, P_ROOM, P_FULL };
+enum conn_prep { P_NONE, P_ACKS, P_ROOM, P_FULL, P_FLOOD };
 
 struct scenario {
 	const char *id, *label, *group;
@@ -683,9 +707,26 @@ struct scenario {
 static int conn_state = -1; /* P_ROOM / P_FULL: what the table holds now */
 static struct pkt ack_a, ack_b, ack_b6, ack_c;
 
+/* Every CPU's flood_state: a fresh window, or (flooded) one held open in flood mode. */
+static void flood_set(int flooded)
+{
+	struct flood_state *v = calloc(ncpus, sizeof(*v));
+	uint32_t zero = 0;
+	int i;
+
+	for (i = 0; i < ncpus; i++) {
+		v[i].window_start_ns = flooded ? FAR_FUTURE : 0;
+		v[i].flooded = flooded;
+	}
+	upd(m_flood, &zero, v, "flood_state");
+	free(v);
+}
+
 static void prepare(struct scenario *s)
 {
-	if (s->prep == P_ROOM) {
+	if (s->prep != P_NONE)
+		flood_set(s->prep == P_FLOOD); /* the default threshold; a SYN call (< 125000 flows) stays under it */
+	if (s->prep == P_ROOM || s->prep == P_FLOOD) {
 		conn_clear();
 		conn_state = P_ROOM;
 	} else if (s->prep == P_FULL && conn_state != P_FULL) {
@@ -700,7 +741,7 @@ static void prepare(struct scenario *s)
 		conn_put(&ack_c, 2, NREALS + 7);
 		conn_put(&ack_b6, 3, NREALS + 8);
 	}
-	if (s->prep == P_ROOM)
+	if (s->prep == P_ROOM || s->prep == P_FLOOD)
 		conn_state = -1; /* 4 entries: not full */
 }
 
@@ -904,12 +945,12 @@ static void verify(struct scenario *s)
 		varied(&s->pkt, s->n, &vin);
 		plain.vary = 0;
 		plain.pkt = vin;
-		if (s->prep == P_ROOM) {
-			uint32_t entries = conn_count();
+		if (s->prep == P_ROOM || s->prep == P_FLOOD) {
+			uint32_t entries = conn_count(), want = s->prep == P_ROOM ? s->n + 4 : 4;
 
-			if (entries != s->n + 4) {
+			if (entries != want) {
 				snprintf(s->verified, sizeof(s->verified),
-					 "FAILED: %u runs left %u conn_table entries, expected %u", s->n, entries, s->n + 4);
+					 "FAILED: %u runs left %u conn_table entries, expected %u", s->n, entries, want);
 				return;
 			}
 		}
@@ -989,6 +1030,15 @@ static int cmd_kernel(int argc, char **argv)
 	}
 	if (!out || rounds < 3)
 		die("usage: xdpbench kernel [--rounds R>=3] [--ms MS] --out FILE");
+	{
+		/* one connection table per CPU: every run on the CPU whose table the bench fills */
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(BENCH_CPU, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			die("sched_setaffinity(CPU %d): %s", BENCH_CPU, strerror(errno));
+	}
 
 	f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
 	if (f) {
@@ -1056,6 +1106,11 @@ static int cmd_kernel(int argc, char **argv)
 		       w_bal.prog_fd, &w_bal, syn, C_IPIP4);
 		s->prep = P_ROOM; s->vary = 1; s->fixed_n = 1; s->n = conn_capacity * 5 / 8;
 		s->stat_map = m_lb_stats; s->stats[0] = XDPLB_STAT_TX; s->stats[1] = XDPLB_STAT_RING_USED;
+		s = SC("d_syn_flood", "balancer", "(d-flood) IPv4 TCP SYN in flood mode: Maglev ring, no insert (counted flood_bypass)",
+		       w_bal.prog_fd, &w_bal, syn, C_IPIP4);
+		s->prep = P_FLOOD; s->vary = 1; s->fixed_n = 1; s->n = conn_capacity * 5 / 8;
+		s->stat_map = m_lb_stats; s->stats[0] = XDPLB_STAT_TX; s->stats[1] = XDPLB_STAT_RING_USED;
+		s->stats[2] = XDPLB_STAT_FLOOD_BYPASS;
 		s = SC("d_syn_evict", "balancer", "(d') IPv4 TCP SYN, Maglev ring + conn-table insert, table full (LRU evicts)",
 		       w_bal.prog_fd, &w_bal, syn, C_IPIP4);
 		s->prep = P_FULL; s->vary = 1; s->fixed_n = 1; s->n = conn_capacity * 5 / 8;
@@ -1237,7 +1292,8 @@ static int cmd_gen(int argc, char **argv)
 	const char *netns = NULL, *iface = NULL, *src = NULL, *dst = NULL;
 	uint8_t dmac[6] = { 0 }, smac[6] = { 0 };
 	int have_dmac = 0, have_smac = 0, cpu = -1, size = 60, i, fd, nsfd;
-	uint32_t flows = 1024, frames = 1000000, dport = 9;
+	uint32_t flows = 1024, frames = 1000000, dport = 9, sport_base = 10000, random_src = 0;
+	int tcp_flags = -1;
 	struct bpf_object *obj;
 	struct bpf_program *p;
 	struct xdp_md ctx;
@@ -1261,11 +1317,15 @@ static int cmd_gen(int argc, char **argv)
 		else if (!strcmp(a, "--frames")) frames = strtoul(v, NULL, 0);
 		else if (!strcmp(a, "--cpu")) cpu = atoi(v);
 		else if (!strcmp(a, "--size")) size = atoi(v);
+		else if (!strcmp(a, "--tcp-flags")) tcp_flags = strtol(v, NULL, 0);
+		else if (!strcmp(a, "--sport-base")) sport_base = atoi(v);
+		else if (!strcmp(a, "--random-src")) random_src = atoi(v);
 		else die("gen: unknown argument %s", a);
 	}
 	if (!netns || !iface || !src || !dst || !have_dmac || !have_smac || size < 60 || size > 1500)
 		die("usage: xdpbench gen --netns NS --iface IF --src-mac MAC --dst-mac MAC --src IP --dst IP "
-		    "[--dport N] [--flows N] [--frames N] [--cpu N] [--size 60..1500]");
+		    "[--dport N] [--flows N] [--frames N] [--cpu N] [--size 60..1500] [--tcp-flags F] [--sport-base N] "
+		    "[--random-src 0|1]");
 
 	if (cpu >= 0) {
 		cpu_set_t set;
@@ -1276,18 +1336,32 @@ static int cmd_gen(int argc, char **argv)
 			die("sched_setaffinity: %s", strerror(errno));
 	}
 
-	/* the template: Ethernet, IPv4, UDP (checksum 0), zero payload up to size */
+	/* the template: Ethernet, IPv4, UDP (checksum 0) or TCP (20 bytes, flags), zero payload up to size */
 	memset(&k, 0, sizeof(k));
 	put_eth(k.b, dmac, smac, 0x0800);
-	put_ip4(k.b + 14, src, dst, IPPROTO_UDP, size - 14 - 20);
-	put16(k.b + 34, 10000);
-	put16(k.b + 36, dport);
-	put16(k.b + 38, size - 14 - 20);
+	if (tcp_flags < 0) {
+		put_ip4(k.b + 14, src, dst, IPPROTO_UDP, size - 14 - 20);
+		put16(k.b + 34, sport_base);
+		put16(k.b + 36, dport);
+		put16(k.b + 38, size - 14 - 20);
+	} else {
+		put_ip4(k.b + 14, src, dst, IPPROTO_TCP, 20);
+		put16(k.b + 34, sport_base);
+		put16(k.b + 36, dport);
+		k.b[38 + 3] = 1;              /* seq 1 */
+		k.b[46] = 5 << 4;             /* data offset: 20 bytes */
+		k.b[47] = tcp_flags;
+		put16(k.b + 48, 65535);       /* window */
+		if (tcp_flags & 0x10)
+			k.b[42 + 3] = 1;      /* ack 1 */
+	}
 	k.len = size;
 
 	obj = open_obj(bench_dir, "trafficgen.bpf.o");
 	set_rodata(obj, "flows", &flows, 4);
-	set_rodata(obj, "hdr", k.b, 48);
+	set_rodata(obj, "hdr", k.b, 56);
+	set_rodata(obj, "sport_base", &sport_base, 4);
+	set_rodata(obj, "random_src", &random_src, 4);
 	if (bpf_object__load(obj))
 		die("loading trafficgen.bpf.o failed");
 	p = bpf_object__find_program_by_name(obj, "gen");
