@@ -1,6 +1,7 @@
 package io.xdplb.attach;
 
 import io.xdplb.Messages;
+import io.xdplb.files.PrivateFiles;
 import io.xdplb.UserError;
 
 import java.io.IOException;
@@ -93,6 +94,15 @@ public record InstanceLayout(Path bpffsRoot, String instance) {
         }
         out.sort(null);
         return out;
+    }
+
+    /**
+     * Creates d (the instance's directory or one below it) and the directories above it up to
+     * the pin root, each 0700 and checked to be root's own real directory: /sys/fs/bpf may be
+     * world-writable, and a pin root someone else made could hold links into other maps.
+     */
+    public void createDir(Path d) {
+        PrivateFiles.ensureDirs(bpffsRoot, d);
     }
 
     /** Removes the instance's directories once they are empty, then /sys/fs/bpf/xdplb itself. */

@@ -49,13 +49,10 @@ public final class PinnedObject {
         if (isPinned()) return false;
         unpin(); // leftovers of a killed load: not a usable object
         try (BpfObject obj = spec.load(setup)) {
-            Files.createDirectories(spec.maps().isEmpty() ? layout.dir() : layout.mapsDir());
+            layout.createDir(spec.maps().isEmpty() ? layout.dir() : layout.mapsDir());
             for (String m : spec.maps()) obj.map(m).pin(layout.map(m));
             obj.program(spec.name()).pin(programPin());
             return true;
-        } catch (IOException e) {
-            unpin();
-            throw new UserError("cannot create " + layout.mapsDir() + ": " + e.getMessage());
         } catch (RuntimeException e) {
             unpin();
             throw e;

@@ -23,6 +23,9 @@ import java.util.List;
  * which detaches it again: an attach either fully happens or leaves nothing.
  */
 public final class XdpAttachments {
+    /** The state of an attachment the interface really runs; anything else is defunct. */
+    public static final String ATTACHED = "attached";
+
     private final InstanceLayout layout;
 
     public XdpAttachments(InstanceLayout layout) {
@@ -38,7 +41,7 @@ public final class XdpAttachments {
         Path pin = layout.link(target);
         if (Files.exists(pin)) {
             Attachment existing = describe(target);
-            if (existing.state().equals("attached")) {
+            if (existing.state().equals(ATTACHED)) {
                 throw new UserError(target + " already has xdplb's " + existing.program() + " program attached"
                         + " (instance " + layout.instance() + ", " + existing.mode() + " mode); detach it first");
             }
@@ -46,21 +49,50 @@ public final class XdpAttachments {
         }
         Netns.run(target.netns(), () -> {
             int ifindex = ifindex(target);
-            Xdp.Attached current = Xdp.query(ifindex);
-            if (current.mode() != null) {
-                throw new UserError(target + " already has an XDP program (id " + current.progId() + ", "
-                        + current.mode().cliName() + " mode) that xdplb instance " + layout.instance()
-                        + " did not attach; remove it first (e.g. ip link set dev " + target.iface() + " xdp off)");
-            }
+            requireNoProgram(target, ifindex);
             try (BpfLink link = linkXdp(prog, ifindex, target, mode)) {
-                try {
-                    Files.createDirectories(layout.linksDir());
-                } catch (IOException e) {
-                    throw new UserError("cannot create " + layout.linksDir() + ": " + e.getMessage());
-                }
+                layout.createDir(layout.linksDir());
                 link.pin(pin);
             } // closing our descriptor leaves the pin holding the link (or, if pinning failed, detaches it)
         });
+    }
+
+    /**
+     * Refuses an interface that already runs an XDP program: another xdplb instance's (named,
+     * with the command that frees it) or a foreign one. Call before loading anything.
+     */
+    public void requireFree(Target target) {
+        if (Files.exists(layout.link(target)) && describe(target).state().equals(ATTACHED)) {
+            Attachment existing = describe(target);
+            throw new UserError(target + " already has xdplb's " + existing.program() + " program attached"
+                    + " (instance " + layout.instance() + ", " + existing.mode() + " mode); detach it first");
+        }
+        Netns.run(target.netns(), () -> requireNoProgram(target, ifindex(target)));
+    }
+
+    private void requireNoProgram(Target target, int ifindex) {
+        Xdp.Attached current = Xdp.query(ifindex);
+        if (current.mode() == null) return;
+        for (String other : InstanceLayout.instances(layout.bpffsRoot())) {
+            if (other.equals(layout.instance())) continue;
+            InstanceLayout theirs = new InstanceLayout(layout.bpffsRoot(), other);
+            if (!Files.exists(theirs.link(target))) continue;
+            Attachment a = new XdpAttachments(theirs).describe(target);
+            if (a.progId() == current.progId()) {
+                String command = switch (a.program()) {
+                    case "pass" -> "pass detach";
+                    case "decap" -> "realserver teardown";
+                    default -> "detach";
+                };
+                throw new UserError(target + " already runs xdplb instance " + other + "'s " + a.program()
+                        + " program; detach it there first (xdplb --instance " + other + " " + command + " --iface "
+                        + target.iface() + (target.netns() == null ? "" : " --netns " + target.netns())
+                        + ") or use another interface");
+            }
+        }
+        throw new UserError(target + " already has an XDP program (id " + current.progId() + ", "
+                + current.mode().cliName() + " mode) that xdplb instance " + layout.instance()
+                + " did not attach; remove it first (e.g. ip link set dev " + target.iface() + " xdp off)");
     }
 
     private static BpfLink linkXdp(BpfProgram prog, int ifindex, Target target, XdpMode mode) {
@@ -130,7 +162,7 @@ public final class XdpAttachments {
             } else {
                 Xdp.Attached a = Netns.run(target.netns(), () -> Xdp.query(info.ifindex()));
                 mode = a.mode() == null ? "-" : a.mode().cliName();
-                state = a.progId() == info.progId() ? "attached" : "defunct: interface has another program";
+                state = a.progId() == info.progId() ? ATTACHED : "defunct: interface has another program";
             }
             return new Attachment(layout.instance(), target.iface(), target.netns(), program, info.progId(),
                     info.id(), mode, state);

@@ -17,7 +17,6 @@ final class DetachCommand implements Runnable {
     public void run() {
         var target = where.target();
         XdplbCommand.requireRoot("xdplb detach");
-        Instance.of(spec).service().director().detach(target);
-        spec.commandLine().getOut().println("detached balancer from " + target);
+        spec.commandLine().getOut().println(Instance.of(spec).service().director().detach(target).message());
     }
 }

@@ -17,4 +17,14 @@ record Instance(io.xdplb.service.Instance service) {
     ConfigStore store() {
         return service.store();
     }
+
+    /**
+     * After a change of VIPs or reals: when the balancer is not live (never attached, detached, or
+     * its interface gone), says that the change is only recorded in the configuration file.
+     */
+    void sayIfNotLive(java.io.PrintWriter out) {
+        if (service.director().isAttached()) return;
+        out.println("not live: the balancer of instance " + layout().instance() + " is not attached; the change is saved in "
+                + store().file() + " and goes live with `xdplb attach` or `xdplb apply -f FILE`");
+    }
 }

@@ -41,16 +41,21 @@ final class PassCommand {
             XdpMode xdpMode = XdpMode.parse(mode);
             Target target = where.target();
             XdplbCommand.requireRoot("xdplb pass attach");
-            InstanceLayout layout = InstanceLayout.of(XdplbCommand.instance(spec));
+            Instance instance = Instance.of(spec);
+            InstanceLayout layout = instance.layout();
             XdpAttachments attachments = new XdpAttachments(layout);
             PinnedObject pass = new PinnedObject(layout, SPEC);
-            boolean created = pass.ensure();
-            try (BpfProgram prog = pass.program()) {
-                attachments.attach(prog, target, xdpMode);
-            } catch (RuntimeException e) {
-                if (created) pass.unpinIfUnused(attachments);
-                throw e;
-            }
+            // under the instance's lock: parallel `pass attach`es neither race to pin nor unpin each other's program
+            instance.store().locked(() -> {
+                boolean created = pass.ensure();
+                try (BpfProgram prog = pass.program()) {
+                    attachments.attach(prog, target, xdpMode);
+                } catch (RuntimeException e) {
+                    if (created) pass.unpinIfUnused(attachments);
+                    throw e;
+                }
+                return null;
+            });
             spec.commandLine().getOut().println("attached " + PROGRAM + " to " + target + " (" + xdpMode.cliName()
                     + " mode)");
         }
@@ -67,10 +72,13 @@ final class PassCommand {
         public void run() {
             Target target = where.target();
             XdplbCommand.requireRoot("xdplb pass detach");
-            InstanceLayout layout = InstanceLayout.of(XdplbCommand.instance(spec));
-            XdpAttachments attachments = new XdpAttachments(layout);
-            attachments.detach(target, PROGRAM, "use the command that attached it (xdplb detach / realserver teardown)");
-            new PinnedObject(layout, SPEC).unpinIfUnused(attachments);
+            Instance instance = Instance.of(spec);
+            XdpAttachments attachments = new XdpAttachments(instance.layout());
+            instance.store().locked(() -> {
+                attachments.detach(target, PROGRAM, "use the command that attached it (xdplb detach / realserver teardown)");
+                new PinnedObject(instance.layout(), SPEC).unpinIfUnused(attachments);
+                return null;
+            });
             spec.commandLine().getOut().println("detached " + PROGRAM + " from " + target);
         }
     }

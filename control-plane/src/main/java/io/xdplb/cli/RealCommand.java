@@ -53,6 +53,7 @@ final class RealCommand {
             spec.commandLine().getOut().println(done.added()
                     ? "added real " + addr + " to VIP " + v + " (weight " + done.real().weight() + ")"
                     : "weight of real " + addr + " in VIP " + v + ": " + done.previousWeight() + " -> " + done.real().weight());
+            instance.sayIfNotLive(spec.commandLine().getOut());
         }
     }
 
@@ -76,6 +77,7 @@ final class RealCommand {
             XdplbCommand.requireRoot("xdplb real del");
             instance.service().director().deleteReal(v, a);
             spec.commandLine().getOut().println("deleted real " + IpAddresses.format(a) + " from VIP " + v);
+            instance.sayIfNotLive(spec.commandLine().getOut());
         }
     }
 

@@ -1,6 +1,10 @@
 package io.xdplb.cli;
 
+import io.xdplb.UserError;
 import io.xdplb.attach.InstanceLayout;
+import io.xdplb.attach.ObjectSpec;
+import io.xdplb.attach.PinnedObject;
+import io.xdplb.model.Config;
 import io.xdplb.attach.XdpAttachments;
 import io.xdplb.attach.XdpAttachments.Attachment;
 import io.xdplb.director.BalancerMaps;
@@ -26,8 +30,12 @@ import java.util.concurrent.Callable;
                 + " and the VIPs of each attached balancer with the fingerprint of their live Maglev ring (RING: equal on"
                 + " every director that sends the VIP's flows to the same reals), and the real-server set-ups with their state.",
                 "Exit status: 0 when everything is attached and set up; " + StatusCommand.NOT_HEALTHY + " when an"
-                + " attachment is defunct or a real-server record is stale, incomplete or unreadable."},
-        footer = {"", "Examples:", "  xdplb status", "  xdplb status --json | jq -r '.attachments[] | .iface'"})
+                + " attachment is defunct (its interface or namespace is gone), a program is loaded but attached nowhere"
+                + " (a killed attach), a configuration names a director that is not attached (e.g. after a reboot), or a"
+                + " real-server record is stale, incomplete or unreadable; each problem is listed with the command that"
+                + " heals it. 1 when status itself failed."},
+        footer = {"", "Examples:", "  xdplb status", "  xdplb status --json | jq -r '.attachments[] | .iface'",
+                "  xdplb status >/dev/null || xdplb apply -f /var/lib/xdplb/default/config.json"})
 final class StatusCommand implements Callable<Integer> {
     /** A real-server set-up as status shows it. */
     record RealServerRow(String instance, String iface, String netns, List<String> vips, List<String> tunnelAddresses,
@@ -69,8 +77,9 @@ final class StatusCommand implements Callable<Integer> {
                         "unreadable record " + bad + ": remove it"));
             }
         }
-        boolean healthy = all.stream().allMatch(a -> a.state().equals("attached"))
-                && realservers.stream().allMatch(r -> r.state().equals(RealServerHealth.OK));
+        List<String> problems = problems(all);
+        boolean healthy = all.stream().allMatch(a -> a.state().equals(XdpAttachments.ATTACHED))
+                && realservers.stream().allMatch(r -> r.state().equals(RealServerHealth.OK)) && problems.isEmpty();
         int rc = healthy ? 0 : NOT_HEALTHY;
         var out = spec.commandLine().getOut();
         if (json) {
@@ -78,6 +87,7 @@ final class StatusCommand implements Callable<Integer> {
             doc.put("attachments", all);
             doc.put("vips", vips);
             doc.put("realservers", realservers);
+            doc.put("problems", problems);
             out.println(Json.write(doc));
             return rc;
         }
@@ -106,11 +116,60 @@ final class StatusCommand implements Callable<Integer> {
             }
             r.print(out);
         }
+        if (!problems.isEmpty()) {
+            out.println();
+            for (String p : problems) out.println("problem: " + p);
+        }
         if (!healthy) {
             out.println();
             out.println("something is stale or defunct (see STATE): `xdplb apply -f` of the instance's file heals it,"
                     + " `xdplb realserver teardown` removes a stale set-up");
         }
         return rc;
+    }
+
+    /**
+     * What is stale or defunct on the director side, each with the command that heals it:
+     * attachments whose interface or namespace went away, programs loaded but attached nowhere
+     * (a killed attach), and directors a configuration file names that are not attached.
+     */
+    private static List<String> problems(List<Attachment> attachments) {
+        List<String> out = new ArrayList<>();
+        for (Attachment a : attachments) {
+            if (a.state().equals(XdpAttachments.ATTACHED) || !a.program().equals(BalancerObject.NAME)) continue;
+            String where = new InstanceLayout.Target(a.iface(), a.netns()).toString();
+            out.add("instance " + a.instance() + ": balancer on " + where + " is " + a.state() + " (`xdplb --instance "
+                    + a.instance() + " apply -f FILE` or `attach` re-attaches it, `detach` removes it)");
+        }
+        for (String instance : InstanceLayout.instances(Bpffs.ROOT.resolve("xdplb"))) {
+            InstanceLayout layout = InstanceLayout.of(instance);
+            List<String> running = attachments.stream().filter(a -> a.instance().equals(instance)).map(Attachment::program).toList();
+            for (ObjectSpec o : List.of(BalancerObject.SPEC, PassCommand.SPEC)) {
+                if (new PinnedObject(layout, o).isPinned() && !running.contains(o.name())) {
+                    out.add("instance " + instance + ": the " + o.name() + " program is loaded but attached nowhere (a"
+                            + " killed attach?); `xdplb --instance " + instance + " apply -f FILE`, `attach` or `detach` removes it");
+                }
+            }
+        }
+        for (String instance : io.xdplb.service.Instance.configured()) {
+            io.xdplb.service.Instance inst = io.xdplb.service.Instance.named(instance);
+            Config c;
+            try {
+                c = inst.store().load();
+            } catch (UserError e) {
+                out.add("instance " + instance + ": " + e.getMessage());
+                continue;
+            }
+            if (c.director() == null) continue;
+            boolean live = attachments.stream().anyMatch(a -> a.instance().equals(instance)
+                    && a.program().equals(BalancerObject.NAME) && a.state().equals(XdpAttachments.ATTACHED)
+                    && c.director().sameInterface(a.iface(), a.netns()));
+            if (!live) {
+                out.add("instance " + instance + ": its configuration names the director on " + c.director().where()
+                        + " but it is not attached there; `xdplb --instance " + instance + " apply -f "
+                        + inst.store().file() + "` attaches it");
+            }
+        }
+        return out;
     }
 }

@@ -55,6 +55,7 @@ final class VipCommand {
             instance.service().director().addVip(VipConfig.of(v, e, f));
             spec.commandLine().getOut().println("added VIP " + v + " (encap " + e.label() + (f.isEmpty() ? "" : ", flags "
                     + VipFlag.format(f)) + ")");
+            instance.sayIfNotLive(spec.commandLine().getOut());
         }
     }
 
@@ -74,6 +75,7 @@ final class VipCommand {
             XdplbCommand.requireRoot("xdplb vip del");
             instance.service().director().deleteVip(v);
             spec.commandLine().getOut().println("deleted VIP " + v);
+            instance.sayIfNotLive(spec.commandLine().getOut());
         }
     }
 

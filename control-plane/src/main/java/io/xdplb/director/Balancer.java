@@ -5,6 +5,7 @@ import io.xdplb.attach.InstanceLayout;
 import io.xdplb.attach.InstanceLayout.Target;
 import io.xdplb.attach.PinnedObject;
 import io.xdplb.attach.XdpAttachments;
+import io.xdplb.attach.XdpAttachments.Attachment;
 import io.xdplb.libbpf.BpfProgram;
 import io.xdplb.libbpf.Netns;
 import io.xdplb.libbpf.XdpMode;
@@ -21,8 +22,16 @@ import java.util.function.UnaryOperator;
  * inside one {@link ConfigStore#update}: the new configuration is validated first (the
  * model's constructors refuse bad input), the maps are brought to it, and only then is the
  * file written, so bad input changes nothing and parallel commands never lose an update.
+ *
+ * <p>Whether the balancer is attached is judged by its link (a pinned bpf_link whose program
+ * is the balancer and which the interface really runs), never by its program pin alone: a
+ * killed attach leaves pins without a link, and a deleted interface leaves a defunct link;
+ * both are leftovers that attach, apply and detach remove.
  */
 public final class Balancer {
+    /** What detach did: the configuration now, and the line to tell the operator. */
+    public record Detached(Config config, String message) {}
+
     private final InstanceLayout layout;
     private final ConfigStore store;
     private final XdpAttachments attachments;
@@ -39,8 +48,16 @@ public final class Balancer {
         return store;
     }
 
+    /** The instance's link that runs the balancer program, live or defunct; null when there is none. */
+    public Attachment link() {
+        for (Attachment a : attachments.list()) if (a.program().equals(BalancerObject.NAME)) return a;
+        return null;
+    }
+
+    /** True when the balancer is live: its maps pinned and its link attached to a live interface. */
     public boolean isAttached() {
-        return pins.isPinned();
+        Attachment a = link();
+        return a != null && a.state().equals(XdpAttachments.ATTACHED) && pins.isPinned();
     }
 
     /** Loads the director with these sizes, programs every VIP of the configuration, attaches it. */
@@ -49,8 +66,13 @@ public final class Balancer {
     }
 
     /** Detaches the director from target and removes its program and maps; the VIPs stay in the file. */
-    public Config detach(Target target) {
-        return store.update(current -> detachIn(current, target));
+    public Detached detach(Target target) {
+        Detached[] out = new Detached[1];
+        store.update(current -> {
+            out[0] = detachIn(current, target);
+            return out[0].config();
+        });
+        return out[0];
     }
 
     /**
@@ -61,17 +83,22 @@ public final class Balancer {
         return store.update(current -> changeIn(current, change.apply(current)));
     }
 
-    /** attach, inside a configuration transaction: returns the new configuration. */
+    /**
+     * attach, inside a configuration transaction: returns the new configuration. A defunct
+     * attachment (interface or namespace gone) and the pins of a killed attach are replaced.
+     */
     public Config attachIn(Config current, Director d, Sizes sizes) {
-        if (isAttached()) {
-            String where = current.director() == null ? "an interface" : current.director().where();
-            throw new UserError("the balancer of instance " + layout.instance() + " is already attached to " + where
-                    + "; `xdplb detach` it first, or use another --instance");
+        Attachment live = link();
+        if (live != null && live.state().equals(XdpAttachments.ATTACHED) && pins.isPinned()) {
+            throw new UserError("the balancer of instance " + layout.instance() + " is already attached to "
+                    + where(live) + "; `xdplb detach` it first, or use another --instance");
         }
         Target target = new Target(d.iface(), d.netns());
         Netns.run(d.netns(), () -> XdpAttachments.ifindex(target));
         LbConfig lb = LbSettings.resolve(d);
         Config next = current.withSizes(sizes).withDirector(d);
+        removeLeftovers();
+        attachments.requireFree(target); // before the maps are created
         pins.ensure(BalancerObject.setup(sizes));
         try {
             try (BalancerMaps maps = BalancerMaps.pinned(layout)) {
@@ -88,24 +115,78 @@ public final class Balancer {
         return next;
     }
 
+    /**
+     * Removes whatever of the balancer is left: its links (live, or defunct since their interface
+     * went away) and its pins. Returns true when there was something.
+     */
+    public boolean removeLeftovers() {
+        boolean any = pins.isPinned();
+        for (Attachment a : attachments.list()) {
+            if (!a.program().equals(BalancerObject.NAME)) continue;
+            attachments.detach(new Target(a.iface(), a.netns()), BalancerObject.NAME, null);
+            any = true;
+        }
+        pins.unpin(); // also maps of a load killed before its program was pinned
+        return any;
+    }
+
     /** detach, inside a configuration transaction. */
-    public Config detachIn(Config current, Target target) {
+    public Detached detachIn(Config current, Target target) {
+        Attachment a = link();
+        boolean here = a != null && new Target(a.iface(), a.netns()).equals(target);
+        if (here) {
+            String state = a.state();
+            attachments.detach(target, BalancerObject.NAME, "use `xdplb pass detach` or `xdplb realserver teardown`");
+            pins.unpin();
+            String msg = state.equals(XdpAttachments.ATTACHED) ? "detached balancer from " + target
+                    : "removed the balancer's " + state + " attachment on " + target;
+            return new Detached(current.withDirector(null), msg);
+        }
+        boolean inFile = current.director() != null && current.director().sameInterface(target.iface(), target.netns());
+        if (a == null && (pins.isPinned() || inFile)) {
+            removeLeftovers(); // a killed attach, or a reboot: nothing runs, clean what is left
+            return new Detached(current.withDirector(null), "the balancer was not attached to " + target
+                    + "; removed its leftover pins and configuration entry (VIPs and reals stay in the file)");
+        }
+        // not the balancer's: this says what is there (pass, decap) or that nothing is, and throws
         attachments.detach(target, BalancerObject.NAME, "use `xdplb pass detach` or `xdplb realserver teardown`");
-        pins.unpin();
-        return current.withDirector(null);
+        throw new UserError("the balancer of instance " + layout.instance() + " is not attached to " + target);
     }
 
     /** Brings the maps (when attached) from current to next, inside a configuration transaction. */
     public Config changeIn(Config current, Config next) {
         if (isAttached()) {
             try (BalancerMaps maps = BalancerMaps.pinned(layout)) {
-                if (!maps.sizes().equals(next.sizes())) {
-                    throw new UserError("the attached balancer was loaded with sizes " + maps.sizes()
-                            + "; changing sizes needs `xdplb detach` and `xdplb attach` again");
-                }
+                requireSizes(maps, next);
                 new MapSync(maps).apply(current, next);
             }
         }
         return next;
+    }
+
+    /** Makes the live maps hold exactly desired; returns how many VIPs had to be repaired. */
+    public int reconcileIn(Config desired) {
+        try (BalancerMaps maps = BalancerMaps.pinned(layout)) {
+            requireSizes(maps, desired);
+            return new MapSync(maps).reconcile(desired);
+        }
+    }
+
+    /** The sizes the live maps were created with (only when {@link #isAttached}). */
+    public Sizes liveSizes() {
+        try (BalancerMaps maps = BalancerMaps.pinned(layout)) {
+            return maps.sizes();
+        }
+    }
+
+    private static void requireSizes(BalancerMaps maps, Config next) {
+        if (!maps.sizes().equals(next.sizes())) {
+            throw new UserError("the attached balancer was loaded with sizes " + maps.sizes()
+                    + "; changing sizes needs `xdplb detach` and `xdplb attach` again");
+        }
+    }
+
+    private static String where(Attachment a) {
+        return new Target(a.iface(), a.netns()).toString();
     }
 }

@@ -1,8 +1,6 @@
 package io.xdplb.director;
 
 import io.xdplb.UserError;
-import io.xdplb.maps.FlowKey;
-import io.xdplb.maps.FlowState;
 import io.xdplb.maps.IpAddr;
 import io.xdplb.maps.VipKey;
 import io.xdplb.maps.VipMeta;
@@ -14,6 +12,7 @@ import io.xdplb.model.VipConfig;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -22,46 +21,140 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Brings the director's maps from one configuration to the next, touching only what changed.
+ * Brings the director's maps to a configuration. What is there is read from the maps
+ * themselves ({@code vip2tnl}, {@code reals}, {@code vip_addrs}, and with {@link #reconcile}
+ * every live ring), never taken from the saved file, so a command killed half-way is repaired
+ * by the next one instead of being remembered wrongly.
  *
  * <p>Ids live in the maps, not in the file: a real's id is the index of its address in
  * {@code reals}, a VIP's id is in its {@code vip2tnl} value. Both are taken lowest-free and
  * given back when nothing uses them, so the CLI stays stateless.
  *
+ * <p>Capacity is planned before the first write: VIPs the configuration drops are removed
+ * first (freeing their ids), and the configuration's VIP and real counts are checked against
+ * the maps' sizes, so allocation cannot fail half-way.
+ *
  * <p>A VIP's ring is replaced atomically for the data path: the new ring is written into
- * the VIP's idle slot, then one {@code vip2tnl} update flips {@code ring_slot}.
+ * the VIP's idle slot, then one {@code vip2tnl} update flips {@code ring_slot}. Every write is
+ * idempotent ({@code vip_addrs} holds a count derived from the configuration, not incremented),
+ * so repeating a sync after a kill converges.
  */
 public final class MapSync {
     private final BalancerMaps maps;
     private final int ringSize;
+    private int written;
 
     public MapSync(BalancerMaps maps) {
         this.maps = maps;
         this.ringSize = maps.sizes().ringSize();
     }
 
-    /** Applies the difference between before and after; with before = null, writes everything in after. */
+    /**
+     * Brings the maps from before (the saved file, a hint of which VIPs are already programmed) to
+     * after. VIPs the maps hold that after lacks are removed; a VIP the same in before and after
+     * and present in the maps is not rewritten. With before = null, every VIP of after is written.
+     */
     public void apply(Config before, Config after) {
+        sync(before, after, false);
+    }
+
+    /**
+     * Makes the maps hold exactly desired, comparing with what they hold (every VIP's live ring,
+     * flags and encap). Returns how many VIPs had to be written or removed: 0 means the maps
+     * already matched.
+     */
+    public int reconcile(Config desired) {
+        sync(null, desired, true);
+        return written;
+    }
+
+    private void sync(Config before, Config after, boolean verifyRings) {
+        written = 0;
+        int maxVips = maps.vipStats.size();
+        int maxReals = maps.reals.raw().maxEntries() - 1;
+        if (after.vips().size() > maxVips) {
+            throw new UserError(after.vips().size() + " VIPs do not fit the balancer's " + maxVips
+                    + " (--max-vips); nothing was changed");
+        }
+        if (after.distinctReals().size() > maxReals) {
+            throw new UserError(after.distinctReals().size() + " reals do not fit the balancer's " + maxReals
+                    + " real ids (--max-reals); nothing was changed");
+        }
         Map<Vip, VipConfig> old = new HashMap<>();
         if (before != null) for (VipConfig v : before.vips()) old.put(v.vip(), v);
+        Map<VipKey, VipConfig> wanted = new HashMap<>();
+        for (VipConfig v : after.vips()) wanted.put(key(v.vip()), v);
+        Map<Integer, Set<Integer>> purge = new HashMap<>(); // VIP id -> reals whose flows go (null: all)
+
+        // 1. free first: VIPs the maps hold that after lacks
+        Map<VipKey, VipMeta> inMaps = new HashMap<>(maps.vip2tnl.entries());
+        for (Map.Entry<VipKey, VipMeta> e : List.copyOf(inMaps.entrySet())) {
+            if (wanted.containsKey(e.getKey())) continue;
+            maps.vip2tnl.remove(e.getKey());
+            inMaps.remove(e.getKey());
+            purge.put(e.getValue().vipId(), null);
+            written++;
+        }
+
+        // 2. real ids: keep those in the map, free the unused ones first when new ones need the room
         Map<InetAddress, Integer> realIds = realIds();
-        for (InetAddress a : after.distinctReals()) if (!realIds.containsKey(a)) realIds.put(a, allocateRealId(a, realIds));
-
-        Set<Vip> keep = new HashSet<>();
-        for (VipConfig v : after.vips()) {
-            keep.add(v.vip());
-            VipConfig was = old.get(v.vip());
-            if (v.equals(was)) continue;
-            writeVip(v, was, realIds);
-        }
-        for (VipConfig v : old.values()) if (!keep.contains(v.vip())) deleteVip(v);
-
         Set<InetAddress> used = after.distinctReals();
-        for (Map.Entry<InetAddress, Integer> e : realIds.entrySet()) {
-            if (used.contains(e.getKey())) continue;
-            maps.reals.put(e.getValue(), new IpAddr(null));
-            maps.realStats.clear(e.getValue());
+        List<InetAddress> missing = new ArrayList<>();
+        for (InetAddress a : used) if (!realIds.containsKey(a)) missing.add(a);
+        if (realIds.size() + missing.size() > maxReals) releaseUnused(realIds, used);
+        for (InetAddress a : missing) realIds.put(a, allocateRealId(a, realIds));
+
+        // 3. VIPs: new ones get the lowest free id; changed ones a new ring in their idle slot
+        Set<Integer> vipIds = new HashSet<>();
+        for (VipMeta m : inMaps.values()) vipIds.add(m.vipId());
+        for (VipConfig v : after.vips()) {
+            VipMeta current = inMaps.get(key(v.vip()));
+            int[] ring = ring(v, realIds);
+            if (current != null) {
+                boolean same = verifyRings
+                        ? current.flags() == v.flagMask() && current.encap() == v.encap().number()
+                                && Arrays.equals(liveRing(maps, current, ringSize), ring)
+                        : v.equals(old.get(v.vip()));
+                if (same) continue;
+            }
+            int vipId = current != null ? current.vipId() : lowestFree(vipIds, maxVips);
+            vipIds.add(vipId);
+            Set<Integer> gone = new HashSet<>();
+            if (current != null) {
+                Set<Integer> keep = new HashSet<>();
+                for (Real r : v.reals()) keep.add(realIds.get(r.address()));
+                VipConfig was = old.get(v.vip());
+                if (was != null) for (Real r : was.reals()) gone.add(realIds.getOrDefault(r.address(), 0));
+                if (verifyRings) for (int id : liveRing(maps, current, ringSize)) gone.add(id);
+                gone.removeAll(keep);
+                gone.remove(0);
+            } else {
+                maps.vipStats.clear(vipId);
+                purge.put(vipId, null); // a reused id: flows of whatever VIP had it before
+            }
+            writeVip(v, vipId, current == null ? 0 : 1 - current.ringSlot(), ring);
+            if (!gone.isEmpty()) purge.merge(vipId, gone, (a, b) -> a == null ? null : union(a, b));
+            written++;
         }
+
+        // 4. vip_addrs: how many VIPs each address has, derived, never incremented
+        Map<IpAddr, Integer> counts = new HashMap<>();
+        for (VipConfig v : after.vips()) counts.merge(new IpAddr(v.vip().address()), 1, Integer::sum);
+        Map<IpAddr, Integer> have = maps.vipAddrs.entries();
+        for (Map.Entry<IpAddr, Integer> e : counts.entrySet()) {
+            if (!e.getValue().equals(have.get(e.getKey()))) maps.vipAddrs.put(e.getKey(), e.getValue());
+        }
+        for (IpAddr a : have.keySet()) if (!counts.containsKey(a)) maps.vipAddrs.remove(a);
+
+        // 5. reals nothing uses any more, then the flows that must re-hash
+        releaseUnused(realIds, used);
+        purgeFlows(purge);
+    }
+
+    private static Set<Integer> union(Set<Integer> a, Set<Integer> b) {
+        Set<Integer> u = new HashSet<>(a);
+        u.addAll(b);
+        return u;
     }
 
     /** Address → id of every real in the reals map. */
@@ -73,31 +166,45 @@ public final class MapSync {
         return ids;
     }
 
+    /** Clears the reals that used does not name, and forgets them. */
+    private void releaseUnused(Map<InetAddress, Integer> realIds, Set<InetAddress> used) {
+        for (var it = realIds.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<InetAddress, Integer> e = it.next();
+            if (used.contains(e.getKey())) continue;
+            maps.reals.put(e.getValue(), new IpAddr(null));
+            maps.realStats.clear(e.getValue());
+            it.remove();
+        }
+    }
+
     private int allocateRealId(InetAddress a, Map<InetAddress, Integer> taken) {
-        Set<Integer> used = new HashSet<>(taken.values());
+        Set<Integer> usedIds = new HashSet<>(taken.values());
         int max = maps.reals.raw().maxEntries();
         for (int id = 1; id < max; id++) {
-            if (used.contains(id)) continue;
-            maps.reals.put(id, new IpAddr(a));
+            if (usedIds.contains(id)) continue;
             maps.realStats.clear(id);
+            maps.reals.put(id, new IpAddr(a));
             return id;
         }
-        throw new UserError("no free real id: the balancer holds at most " + (max - 1) + " reals (--max-reals)");
+        throw new IllegalStateException("no free real id although capacity was checked");
+    }
+
+    private static int lowestFree(Set<Integer> used, int max) {
+        for (int id = 0; id < max; id++) if (!used.contains(id)) return id;
+        throw new IllegalStateException("no free VIP id although capacity was checked");
     }
 
     private static VipKey key(Vip v) {
         return new VipKey(v.address(), v.port(), v.proto().number());
     }
 
-    private void writeVip(VipConfig v, VipConfig was, Map<InetAddress, Integer> realIds) {
-        VipKey key = key(v.vip());
-        VipMeta current = maps.vip2tnl.get(key).orElse(null);
-        int vipId = current != null ? current.vipId() : allocateVipId();
-        int slot = current == null ? 0 : 1 - current.ringSlot();
-
+    private int[] ring(VipConfig v, Map<InetAddress, Integer> realIds) {
         List<Maglev.Backend> backends = new ArrayList<>();
         for (Real r : v.reals()) backends.add(Maglev.Backend.of(realIds.get(r.address()), r.address(), r.weight()));
-        int[] ring = Maglev.ring(backends, ringSize);
+        return Maglev.ring(backends, ringSize);
+    }
+
+    private void writeVip(VipConfig v, int vipId, int slot, int[] ring) {
         int base = (vipId * 2 + slot) * ringSize;
         List<Integer> slots = new ArrayList<>(ringSize);
         List<Integer> ids = new ArrayList<>(ringSize);
@@ -106,43 +213,17 @@ public final class MapSync {
             ids.add(ring[i]);
         }
         maps.ring.putAll(slots, ids);
-        maps.vip2tnl.put(key, new VipMeta(vipId, v.flagMask(), v.encap().number(), slot));
-
-        if (current == null) {
-            maps.vipStats.clear(vipId);
-            IpAddr addr = new IpAddr(v.vip().address());
-            maps.vipAddrs.put(addr, maps.vipAddrs.get(addr).orElse(0) + 1);
-        } else if (was != null) {
-            // flows to reals that left this VIP must re-hash; drained reals (weight 0) keep theirs
-            Set<Integer> gone = new HashSet<>();
-            for (Real r : was.reals()) if (v.real(r.address()).isEmpty()) gone.add(realIds.get(r.address()));
-            if (!gone.isEmpty()) purgeFlows(vipId, gone);
-        }
+        maps.vip2tnl.put(key(v.vip()), new VipMeta(vipId, v.flagMask(), v.encap().number(), slot));
     }
 
-    private int allocateVipId() {
-        Set<Integer> used = new HashSet<>();
-        maps.vip2tnl.entries().values().forEach(m -> used.add(m.vipId()));
-        int max = maps.vipStats.size();
-        for (int id = 0; id < max; id++) if (!used.contains(id)) return id;
-        throw new UserError("no free VIP id: the balancer holds at most " + max + " VIPs (--max-vips)");
-    }
-
-    private void deleteVip(VipConfig v) {
-        VipKey key = key(v.vip());
-        VipMeta meta = maps.vip2tnl.get(key).orElse(null);
-        if (meta == null) return;
-        maps.vip2tnl.remove(key);
-        IpAddr addr = new IpAddr(v.vip().address());
-        int n = maps.vipAddrs.get(addr).orElse(1) - 1;
-        if (n <= 0) maps.vipAddrs.remove(addr);
-        else maps.vipAddrs.put(addr, n);
-        purgeFlows(meta.vipId(), null);
-    }
-
-    /** Removes the VIP's connection-table entries (to the given reals only, unless null). */
-    private void purgeFlows(int vipId, Set<Integer> realIds) {
-        maps.connTable.removeIf(s -> s.vipId() == vipId && (realIds == null || realIds.contains(s.realId())));
+    /** Removes connection-table entries of these VIPs (to the given reals only, or all when null), in one pass. */
+    private void purgeFlows(Map<Integer, Set<Integer>> purge) {
+        if (purge.isEmpty()) return;
+        maps.connTable.removeIf(s -> {
+            if (!purge.containsKey(s.vipId())) return false;
+            Set<Integer> reals = purge.get(s.vipId());
+            return reals == null || reals.contains(s.realId());
+        });
     }
 
     /** For tests and `dump`: the real ids of the VIP's live ring. */

@@ -6,11 +6,13 @@ import io.xdplb.attach.XdpAttachments;
 import io.xdplb.libbpf.Netns;
 import io.xdplb.libbpf.XdpMode;
 import io.xdplb.model.AttachMode;
+import io.xdplb.model.Change;
 import io.xdplb.model.Config;
 import io.xdplb.model.ConfigStore;
 import io.xdplb.model.Director;
 import io.xdplb.model.Plan;
 import io.xdplb.model.RealServer;
+import io.xdplb.model.Sizes;
 import io.xdplb.realserver.RealServerHealth;
 import io.xdplb.realserver.RealServerState;
 import io.xdplb.realserver.RealServers;
@@ -43,14 +45,23 @@ public final class Reconciler {
     /**
      * The saved configuration, corrected by what actually exists: what apply starts from. A real-server
      * record that is stale or incomplete does not count as a set-up (apply sets it up again, or removes it).
+     * The director counts only when its link is live on the interface the file names; the sizes are the
+     * live maps' own.
      */
     public Config actual(Config saved) {
         List<RealServer> rs = new ArrayList<>();
         for (RealServerState s : RealServerState.all(layout.instance())) {
             if (RealServerHealth.healthy(s, layout)) rs.add(asRealServer(s));
         }
-        Director d = balancer.isAttached() ? saved.director() : null;
-        return new Config(saved.sizes(), d, saved.vips(), rs, saved.bgp());
+        Director d = null;
+        Sizes sizes = saved.sizes();
+        if (balancer.isAttached()) {
+            XdpAttachments.Attachment link = balancer.link();
+            Director inFile = saved.director();
+            if (inFile != null && inFile.sameInterface(link.iface(), link.netns())) d = inFile;
+            sizes = balancer.liveSizes();
+        }
+        return new Config(sizes, d, saved.vips(), rs, saved.bgp());
     }
 
     private static RealServer asRealServer(RealServerState s) {
@@ -77,27 +88,31 @@ public final class Reconciler {
         return Plan.between(actualFor(store.load(), desired), desired);
     }
 
-    /** Applies desired; returns the plan that was carried out. */
+    /**
+     * Applies desired; returns the plan that was carried out. A live director that stays is
+     * reconciled against its maps (what they hold, not what the saved file says); anything else
+     * of the balancer (a defunct link, a killed attach's pins, a director that moves or changes)
+     * is removed and attached afresh, after everything the new attachment needs was checked.
+     */
     public Plan apply(Config desired) {
         checkEnvironment(desired);
         Plan[] done = new Plan[1];
         store.update(saved -> {
             Config now = actualFor(saved, desired);
-            done[0] = Plan.between(now, desired);
-            boolean attached = balancer.isAttached();
-            boolean reattach = attached && (desired.director() == null || !desired.director().equals(now.director())
-                    || !desired.sizes().equals(now.sizes()));
-            if (reattach) {
-                Director d = now.director();
-                now = balancer.detachIn(now, new Target(d.iface(), d.netns()));
-                attached = false;
+            Plan plan = Plan.between(now, desired);
+            Director want = desired.director();
+            boolean keep = want != null && want.equals(now.director()) && desired.sizes().equals(now.sizes());
+            if (want != null && !keep) LbSettings.resolve(want); // egress, addresses, gateway: refuse before detaching
+            if (!keep) {
+                balancer.removeLeftovers(); // moved, changed, defunct, or pins of a killed attach
+                now = now.withDirector(null);
             }
 
-            Map<Target, RealServer> want = new HashMap<>();
-            for (RealServer rs : desired.realservers()) want.put(new Target(rs.iface(), rs.netns()), rs);
+            Map<Target, RealServer> wantRs = new HashMap<>();
+            for (RealServer rs : desired.realservers()) wantRs.put(new Target(rs.iface(), rs.netns()), rs);
             for (RealServer rs : now.realservers()) {
                 Target t = new Target(rs.iface(), rs.netns());
-                if (!Objects.equals(want.get(t), rs)) realServers.teardown(t);
+                if (!Objects.equals(wantRs.get(t), rs)) realServers.teardown(t);
             }
             for (RealServer rs : desired.realservers()) {
                 Target t = new Target(rs.iface(), rs.netns());
@@ -105,13 +120,13 @@ public final class Reconciler {
                 if (!same) realServers.setup(t, rs.vips(), rs.guePort(), XdpMode.parse(rs.mode().label()));
             }
 
-            Config vipsDone = new Config(desired.sizes(), attached ? now.director() : null, desired.vips(),
-                    desired.realservers(), desired.bgp());
-            if (attached) balancer.changeIn(now, vipsDone);
-            if (desired.director() != null && !attached) {
-                balancer.attachIn(new Config(desired.sizes(), null, desired.vips(), desired.realservers(), desired.bgp()),
-                        desired.director(), desired.sizes());
+            if (keep) {
+                int repaired = balancer.reconcileIn(desired);
+                if (repaired > 0 && plan.isEmpty()) plan = plan.with(new Change.MapsRepaired(repaired));
+            } else if (want != null) {
+                balancer.attachIn(desired.withDirector(null), want, desired.sizes());
             }
+            done[0] = plan;
             return desired;
         });
         return done[0];
@@ -123,5 +138,10 @@ public final class Reconciler {
         if (desired.director() != null) targets.add(new Target(desired.director().iface(), desired.director().netns()));
         for (RealServer rs : desired.realservers()) targets.add(new Target(rs.iface(), rs.netns()));
         for (Target t : targets) Netns.run(t.netns(), () -> XdpAttachments.ifindex(t));
+        Director d = desired.director();
+        if (d != null && d.egress() != null) {
+            Target egress = new Target(d.egress(), d.netns());
+            Netns.run(egress.netns(), () -> XdpAttachments.ifindex(egress));
+        }
     }
 }

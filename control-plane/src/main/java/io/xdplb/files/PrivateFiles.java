@@ -184,7 +184,7 @@ public final class PrivateFiles {
     }
 
     /** The effective uid: /proc/self belongs to it. */
-    static int myUid() {
+    public static int myUid() {
         try {
             return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         } catch (IOException e) {

@@ -294,6 +294,22 @@ public sealed interface Change {
 
     // ---- formatting helpers shared by the records ----
 
+    /**
+     * Not a difference between two files: the maps held something else than the configuration
+     * (a command killed half-way, a hand edit), and apply rewrote or removed this many VIPs.
+     */
+    record MapsRepaired(int vips) implements Change {
+        public String line() {
+            return "~ maps: " + vips + " VIP" + (vips == 1 ? "" : "s") + " rewritten or removed to match the configuration";
+        }
+
+        public ObjectNode toJson() {
+            ObjectNode o = head("change", "maps");
+            o.put("vips", vips);
+            return o;
+        }
+    }
+
     private static ObjectNode head(String action, String kind) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("action", action);

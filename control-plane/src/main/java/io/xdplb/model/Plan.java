@@ -121,6 +121,13 @@ public record Plan(List<Change> changes) {
         return m;
     }
 
+    /** This plan with one more change at the end. */
+    public Plan with(Change c) {
+        List<Change> all = new ArrayList<>(changes);
+        all.add(c);
+        return new Plan(all);
+    }
+
     public boolean isEmpty() {
         return changes.isEmpty();
     }

@@ -49,7 +49,8 @@ public final class DirectorService {
         return balancer.attach(director, sizes);
     }
 
-    public Config detach(Target target) {
+    /** Detaches the director (or removes what a killed attach or a deleted interface left); says which. */
+    public Balancer.Detached detach(Target target) {
         return balancer.detach(target);
     }
 

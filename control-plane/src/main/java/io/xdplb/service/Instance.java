@@ -21,9 +21,28 @@ public record Instance(InstanceLayout layout, ConfigStore store) {
 
     public static Instance named(String name) {
         InstanceLayout layout = InstanceLayout.of(name);
+        return new Instance(layout, ConfigStore.forInstance(stateDir(), layout.instance()));
+    }
+
+    /** Where configuration files live: /var/lib/xdplb, or XDPLB_STATE_DIR / xdplb.stateDir. */
+    public static Path stateDir() {
         String dir = System.getProperty("xdplb.stateDir", System.getenv(STATE_DIR_ENV));
-        Path stateDir = Path.of(dir == null || dir.isEmpty() ? "/var/lib/xdplb" : dir);
-        return new Instance(layout, ConfigStore.forInstance(stateDir, layout.instance()));
+        return Path.of(dir == null || dir.isEmpty() ? "/var/lib/xdplb" : dir);
+    }
+
+    /** Names of the instances that have a configuration file, sorted. */
+    public static java.util.List<String> configured() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (var dirs = java.nio.file.Files.list(stateDir())) {
+            for (Path d : dirs.toList()) {
+                String n = d.getFileName().toString();
+                if (n.matches("[A-Za-z0-9_-]{1,32}") && java.nio.file.Files.isRegularFile(d.resolve("config.json"))) out.add(n);
+            }
+        } catch (java.io.IOException e) {
+            return out; // no state directory yet: nothing configured
+        }
+        out.sort(null);
+        return out;
     }
 
     public String name() {

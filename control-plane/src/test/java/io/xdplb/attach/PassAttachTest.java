@@ -100,7 +100,9 @@ class PassAttachTest {
         try {
             Cli.Result r = xdplb("pass", "attach", "--iface", "va", "--netns", ns.name());
             assertEquals(1, r.exit());
-            assertTrue(r.err().startsWith("xdplb: va (netns " + ns.name() + ") already has an XDP program (id "), r.err());
+            assertEquals("xdplb: va (netns " + ns.name() + ") already runs xdplb instance " + instance + "x's pass program;"
+                    + " detach it there first (xdplb --instance " + instance + "x pass detach --iface va --netns " + ns.name()
+                    + ") or use another interface\n", r.err(), "the instance that holds the interface is named");
             assertFalse(Files.exists(Path.of("/sys/fs/bpf/xdplb", instance)), "failed attach leaves no pins");
         } finally {
             Cli.run("--instance", instance + "x", "pass", "detach", "--iface", "va", "--netns", ns.name());

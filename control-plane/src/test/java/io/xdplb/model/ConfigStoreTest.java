@@ -57,7 +57,9 @@ class ConfigStoreTest {
         assertEquals(written, store.load());
         assertEquals(ConfigJson.write(written), Files.readString(file));
         assertTrue(Files.exists(dir.resolve("default").resolve("config.lock")));
-        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), "only root reads the configuration");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("default").resolve("config.lock"))));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
         assertEquals(List.of(), leftovers(file.getParent()));
         assertEquals(file, ConfigStore.forInstance(dir, "default").file());
     }
@@ -211,6 +213,6 @@ class ConfigStoreTest {
         Files.writeString(blocker, "");
         ConfigStore store = new ConfigStore(blocker.resolve("config.json"));
         String m = assertThrows(UserError.class, () -> store.update(c -> c)).getMessage();
-        assertTrue(m.startsWith("cannot create directory " + blocker), m);
+        assertTrue(m.contains(blocker + "\" is not a directory but a regular file"), m);
     }
 }
