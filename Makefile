@@ -13,15 +13,19 @@ BPF_HDR := $(wildcard bpf/include/*.h)
 
 JAR := control-plane/target/xdplb.jar
 # Maven must run on a JDK >= 22; scripts/find-jdk finds one or explains.
-MVN = JAVA_HOME="$$(scripts/find-jdk)" mvn -B -q
+# The version and commit `xdplb --version` prints.
+VERSION := $(shell scripts/version)
+COMMIT := $(shell scripts/version --commit)
+MVN = JAVA_HOME="$$(scripts/find-jdk)" mvn -B -q -Dxdplb.version=$(VERSION) -Dxdplb.commit=$(COMMIT)
 # Tests print Surefire's summary ("Tests run: ..."), so no -q there.
-MVN_TEST = JAVA_HOME="$$(scripts/find-jdk)" mvn -B --no-transfer-progress
+MVN_TEST = JAVA_HOME="$$(scripts/find-jdk)" mvn -B --no-transfer-progress -Dxdplb.version=$(VERSION) -Dxdplb.commit=$(COMMIT)
 
-.PHONY: help deps bpf test-bpf build aot test unit-test demo bench clean
+.PHONY: help deps bpf test-bpf build aot package test unit-test demo bench clean
 
 help:
 	@echo "make deps    install missing Debian packages (as root)"
 	@echo "make build   compile bpf/*.bpf.c and package the CLI jar ($(JAR))"
+	@echo "make package build/xdplb_<version>_<arch>.deb (Debian 12; needs no JDK on the target)"
 	@echo "make test    deps + build + every test tier (root tiers run when root)"
 	@echo "make demo    deps + build + the netns demo (root)"
 	@echo "make bench   benchmarks, written to docs/benchmarks.md (root)"
@@ -49,6 +53,10 @@ build: bpf
 	$(MVN) package -DskipTests
 	@scripts/aot-cache
 
+# build/xdplb_<version>_<arch>.deb: its own Java runtime, the jar, the AOT cache, man pages, completion, units.
+package: build
+	@scripts/package
+
 # A JDK 25 AOT cache of the CLI's start-up classes (about a quarter off every command's start).
 aot: 
 	@scripts/aot-cache
@@ -56,6 +64,7 @@ aot:
 test: deps bpf test-bpf
 	@scripts/find-jdk >/dev/null
 	$(MVN_TEST) package
+	@scripts/test-package --build
 
 unit-test: bpf test-bpf
 	$(MVN_TEST) package -Dxdplb.excludedGroups=root,bench

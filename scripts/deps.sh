@@ -21,6 +21,7 @@ packages=(
   "tcpdump:the debugging guide and the demo's capture"
   "docker.io:the container tier of the tests (its own dockerd, in a network namespace)"
   "busybox-static:the container tier's real-server image (FROM scratch, nothing pulled)"
+  "debootstrap:the package test's clean Debian 12 root (scripts/test-package)"
 )
 
 missing=()

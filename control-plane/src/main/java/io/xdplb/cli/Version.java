@@ -2,10 +2,23 @@ package io.xdplb.cli;
 
 import picocli.CommandLine;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/** `xdplb --version`: the version and commit of the build (scripts/version), and the Java runtime it runs on. */
 final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-        String v = Version.class.getPackage().getImplementationVersion();
-        return new String[] {"xdplb " + (v == null ? "dev" : v)};
+        Properties p = new Properties();
+        try (InputStream in = Version.class.getResourceAsStream("version.properties")) {
+            if (in != null) p.load(in);
+        } catch (IOException e) {
+            // a jar we cannot read from is reported by everything else; here: unknown
+        }
+        return new String[] {
+                "xdplb " + p.getProperty("version", "unknown"),
+                "commit " + p.getProperty("commit", "unknown"),
+                "Java " + Runtime.version() + " (" + System.getProperty("java.home") + ")"};
     }
 }

@@ -18,8 +18,11 @@ import java.util.List;
  * into the kernel. Closing it releases libbpf's object; pinned programs and maps stay.
  */
 public final class BpfObject implements AutoCloseable {
-    private static final MethodHandle OPEN_MEM = Libc.withErrno(
-            Libbpf.bpf_object__open_mem$address(), Libbpf.bpf_object__open_mem$descriptor());
+    /** Linked on first use, after LibbpfRuntime.init() has made sure libbpf is there. */
+    private static final class Downcalls {
+        static final MethodHandle OPEN_MEM = Libc.withErrno(
+                Libbpf.bpf_object__open_mem$address(), Libbpf.bpf_object__open_mem$descriptor());
+    }
 
     private final Arena arena = Arena.ofShared();
     private final String name;
@@ -38,7 +41,7 @@ public final class BpfObject implements AutoCloseable {
         LibbpfRuntime.startCapture();
         MemorySegment o;
         try {
-            o = (MemorySegment) OPEN_MEM.invokeExact(state, buf, (long) elf.length, opts);
+            o = (MemorySegment) Downcalls.OPEN_MEM.invokeExact(state, buf, (long) elf.length, opts);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -11,6 +11,7 @@ public final class Pins {
 
     /** Opens the object pinned at path; what ("map", "program", "link") is for the message. */
     public static int objGet(Path path, String what) {
+        LibbpfRuntime.init(); // a missing libbpf is a one-line error, not a failed class initialisation
         try (Arena arena = Arena.ofConfined()) {
             int fd = Libbpf.bpf_obj_get(arena.allocateFrom(path.toString()));
             if (fd < 0) throw new NativeException("bpf_obj_get(" + what + " " + path + ")", -fd);
