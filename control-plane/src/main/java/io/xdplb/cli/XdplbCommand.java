@@ -19,7 +19,7 @@ import java.util.List;
         description = "An XDP/eBPF L4 load balancer (katran-style, direct server return).",
         subcommands = {AttachCommand.class, DetachCommand.class, VipCommand.class, RealCommand.class, StatsCommand.class,
                 DumpCommand.class, ApplyCommand.class, ExportCommand.class,
-                StatusCommand.class, DoctorCommand.class,
+                StatusCommand.class, DoctorCommand.class, TraceCommand.class,
                 PassCommand.class, RealserverCommand.class, DocCommands.Completion.class, DocCommands.Man.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  xdplb attach --iface eth0                          # the director, on a stick",

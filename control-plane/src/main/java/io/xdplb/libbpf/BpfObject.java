@@ -97,6 +97,14 @@ public final class BpfObject implements AutoCloseable {
         data.reinterpret(size.get(ValueLayout.JAVA_LONG, 0)).set(ValueLayout.JAVA_INT, offset, value);
     }
 
+    /**
+     * Before load: the object uses this existing map (e.g. a pinned one, by its descriptor)
+     * instead of creating its own, so the program reads and writes the very same map.
+     */
+    public void reuseMap(String map, BpfMap existing) {
+        NativeException.check("bpf_map__reuse_fd(" + map + ")", Libbpf.bpf_map__reuse_fd(mapPtr(map), existing.fd()));
+    }
+
     /** Loads every program and creates every map; a refusal carries the verifier's log. */
     public void load() {
         LibbpfRuntime.startCapture();
