@@ -1,6 +1,7 @@
 package io.xdplb.cli;
 
 import io.xdplb.UserError;
+import io.xdplb.files.PrivateFiles;
 import io.xdplb.model.Config;
 import io.xdplb.model.ConfigJson;
 import io.xdplb.model.Plan;
@@ -11,8 +12,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 @Command(name = "apply", mixinStandardHelpOptions = true,
@@ -24,7 +23,7 @@ import java.nio.file.Path;
 final class ApplyCommand implements Runnable {
     @Spec CommandSpec spec;
 
-    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "The configuration (JSON; - for stdin).")
+    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "The configuration (JSON; - for stdin): a regular file (or a link to one) of at most 64 MiB.")
     String file;
 
     @Option(names = "--dry-run", description = "Print what would be done; change nothing.")
@@ -33,17 +32,23 @@ final class ApplyCommand implements Runnable {
     @Option(names = {"-j", "--json"}, description = "Print the plan as JSON.")
     boolean json;
 
+    /** Far more than the largest configuration the maps can hold needs; a bigger input is a mistake. */
+    static final long MAX_BYTES = 64L << 20;
+
+    private static byte[] stdin() {
+        try {
+            byte[] b = System.in.readNBytes((int) MAX_BYTES + 1);
+            if (b.length > MAX_BYTES) throw new UserError("config on stdin is larger than " + MAX_BYTES + " bytes");
+            return b;
+        } catch (IOException e) {
+            throw new UserError("cannot read the config from stdin: " + e.getMessage());
+        }
+    }
+
     @Override
     public void run() {
-        String text;
-        try {
-            text = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-                    : Files.readString(Path.of(file), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new UserError("config file " + file + " does not exist");
-        } catch (IOException e) {
-            throw new UserError("cannot read config file " + file + ": " + e.getMessage());
-        }
+        String text = new String(file.equals("-") ? stdin() : PrivateFiles.readRegular(Path.of(file), MAX_BYTES, "config file"),
+                StandardCharsets.UTF_8);
         Config desired = ConfigJson.parse(text, file.equals("-") ? "stdin" : file);
         Instance instance = Instance.of(spec);
         XdplbCommand.requireRoot(dryRun ? "xdplb apply --dry-run" : "xdplb apply");

@@ -3,6 +3,7 @@ package io.xdplb.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xdplb.model.IpAddresses;
+import io.xdplb.model.Maglev;
 import io.xdplb.model.Real;
 import io.xdplb.model.Vip;
 import io.xdplb.model.VipConfig;
@@ -14,6 +15,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 @Command(name = "real", mixinStandardHelpOptions = true,
         description = "Add, delete and list the real servers of a VIP.",
@@ -97,7 +102,9 @@ final class RealCommand {
         @Override
         public void run() {
             Vip v = Vip.parse(vip);
-            VipConfig vc = Instance.of(spec).service().director().vip(v);
+            var director = Instance.of(spec).service().director();
+            VipConfig vc = director.vip(v);
+            Map<InetAddress, Integer> slots = slotsPerReal(vc, director.config().sizes().ringSize());
             var out = spec.commandLine().getOut();
             if (json) {
                 ArrayNode arr = Json.MAPPER.createArrayNode();
@@ -105,6 +112,7 @@ final class RealCommand {
                     ObjectNode o = arr.addObject();
                     o.put("address", IpAddresses.format(r.address()));
                     o.put("weight", r.weight());
+                    o.put("slots", slots.get(r.address()));
                 }
                 out.println(Json.write(arr));
                 return;
@@ -113,9 +121,28 @@ final class RealCommand {
                 out.println("VIP " + v + " has no reals (add one with `xdplb real add " + v + " ADDR`)");
                 return;
             }
-            Table t = new Table("REAL", "WEIGHT", "STATE");
-            for (Real r : vc.reals()) t.row(IpAddresses.format(r.address()), r.weight(), r.weight() == 0 ? "draining" : "active");
+            Table t = new Table("REAL", "WEIGHT", "SLOTS", "STATE");
+            for (Real r : vc.reals()) {
+                int n = slots.get(r.address());
+                String state = r.weight() == 0 ? "draining"
+                        : n == 0 ? "no ring slots: weight too small against the others, gets no new flows" : "active";
+                t.row(IpAddresses.format(r.address()), r.weight(), n, state);
+            }
             t.print(out);
+        }
+
+        /** How many of the VIP's ring slots each real gets, from the weights in the file (what apply writes). */
+        static Map<InetAddress, Integer> slotsPerReal(VipConfig vc, int ringSize) {
+            List<Maglev.Backend> backends = new ArrayList<>();
+            for (int i = 0; i < vc.reals().size(); i++) {
+                Real r = vc.reals().get(i);
+                backends.add(Maglev.Backend.of(i + 1, r.address(), r.weight()));
+            }
+            int[] count = new int[backends.size() + 1];
+            for (int id : Maglev.ring(backends, ringSize)) count[id]++;
+            Map<InetAddress, Integer> out = new HashMap<>();
+            for (int i = 0; i < vc.reals().size(); i++) out.put(vc.reals().get(i).address(), count[i + 1]);
+            return out;
         }
     }
 }

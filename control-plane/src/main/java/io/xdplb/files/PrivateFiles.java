@@ -1,6 +1,5 @@
 package io.xdplb.files;
 
-import io.xdplb.Messages;
 import io.xdplb.UserError;
 
 import java.io.IOException;
@@ -62,24 +61,24 @@ public final class PrivateFiles {
         } catch (FileAlreadyExistsException e) {
             // checked below
         } catch (NoSuchFileException e) {
-            throw new UserError("cannot create " + Messages.quote(d.toString()) + ": its parent does not exist");
+            throw new UserError("cannot create " + d + ": its parent does not exist");
         } catch (IOException e) {
-            throw new UserError("cannot create " + Messages.quote(d.toString()) + ": " + e.getMessage());
+            throw new UserError("cannot create " + d + ": " + e.getMessage());
         }
         PosixFileAttributes a = attributes(d);
         if (a.isSymbolicLink() || !a.isDirectory()) {
-            throw new UserError(Messages.quote(d.toString()) + " is not a directory but " + kind(a)
+            throw new UserError(d + " is not a directory but " + kind(a)
                     + "; xdplb keeps its state only in directories of its own: remove it and retry");
         }
         if (ownerUid(d) != myUid()) {
-            throw new UserError(Messages.quote(d.toString()) + " is owned by uid " + ownerUid(d) + ", not by uid " + myUid()
+            throw new UserError(d + " is owned by uid " + ownerUid(d) + ", not by uid " + myUid()
                     + " that xdplb runs as; someone else could change its state: remove it and retry");
         }
         if (!java.util.Collections.disjoint(a.permissions(), OTHERS)) {
             try {
                 Files.setPosixFilePermissions(d, DIR_MODE);
             } catch (IOException e) {
-                throw new UserError("cannot make " + Messages.quote(d.toString()) + " private (0700): " + e.getMessage());
+                throw new UserError("cannot make " + d + " private (0700): " + e.getMessage());
             }
         }
     }
@@ -106,7 +105,7 @@ public final class PrivateFiles {
                 d.force(true);
             }
         } catch (IOException e) {
-            throw new UserError("cannot write " + Messages.quote(file.toString()) + ": " + e.getMessage());
+            throw new UserError("cannot write " + file + ": " + e.getMessage());
         } finally {
             if (tmp != null) {
                 try {
@@ -124,7 +123,7 @@ public final class PrivateFiles {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
             for (Path p : ds) Files.deleteIfExists(p);
         } catch (IOException e) {
-            throw new UserError("cannot clean up " + Messages.quote(dir.toString()) + ": " + e.getMessage());
+            throw new UserError("cannot clean up " + dir + ": " + e.getMessage());
         }
     }
 
@@ -138,25 +137,25 @@ public final class PrivateFiles {
         try {
             a = Files.readAttributes(file, PosixFileAttributes.class);
         } catch (NoSuchFileException e) {
-            throw new UserError(what + " " + Messages.quote(file.toString()) + " does not exist");
+            throw new UserError(what + " " + file + " does not exist");
         } catch (IOException e) {
-            throw new UserError("cannot read " + what + " " + Messages.quote(file.toString()) + ": " + e.getMessage());
+            throw new UserError("cannot read " + what + " " + file + ": " + e.getMessage());
         }
         if (!a.isRegularFile()) {
-            throw new UserError(what + " " + Messages.quote(file.toString()) + " is " + kind(a) + ", not a regular file");
+            throw new UserError(what + " " + file + " is " + kind(a) + ", not a regular file");
         }
         if (a.size() > maxBytes) {
-            throw new UserError(what + " " + Messages.quote(file.toString()) + " is " + a.size() + " bytes; at most "
+            throw new UserError(what + " " + file + " is " + a.size() + " bytes; at most "
                     + maxBytes + " are read");
         }
         try {
             byte[] b = Files.readAllBytes(file);
             if (b.length > maxBytes) {
-                throw new UserError(what + " " + Messages.quote(file.toString()) + " grew past " + maxBytes + " bytes");
+                throw new UserError(what + " " + file + " grew past " + maxBytes + " bytes");
             }
             return b;
         } catch (IOException e) {
-            throw new UserError("cannot read " + what + " " + Messages.quote(file.toString()) + ": " + e.getMessage());
+            throw new UserError("cannot read " + what + " " + file + ": " + e.getMessage());
         }
     }
 
@@ -164,7 +163,7 @@ public final class PrivateFiles {
         try {
             return Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
-            throw new UserError("cannot inspect " + Messages.quote(p.toString()) + ": " + e.getMessage());
+            throw new UserError("cannot inspect " + p + ": " + e.getMessage());
         }
     }
 
@@ -179,7 +178,7 @@ public final class PrivateFiles {
         try {
             return (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
-            throw new UserError("cannot inspect " + Messages.quote(p.toString()) + ": " + e.getMessage());
+            throw new UserError("cannot inspect " + p + ": " + e.getMessage());
         }
     }
 

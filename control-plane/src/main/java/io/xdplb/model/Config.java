@@ -40,6 +40,7 @@ public record Config(Sizes sizes, Director director, List<VipConfig> vips, List<
     public Config {
         Objects.requireNonNull(sizes, "sizes");
         checkVips(sizes, vips);
+        checkRealsAgainstDirector(director, vips);
         checkRealServers(director, realservers);
         List<VipConfig> v = new ArrayList<>(vips);
         v.sort(Comparator.comparing(VipConfig::vip));
@@ -67,6 +68,27 @@ public record Config(Sizes sizes, Director director, List<VipConfig> vips, List<
             throw new Invalid("vips", null, reals + " distinct real addresses, more than sizes.maxReals - 1 = "
                     + sizes.realCapacity() + " (real id 0 is reserved); raise sizes.maxReals or remove reals");
         }
+    }
+
+    /** A real at the director's own tunnel source address would have the director tunnel to itself. */
+    private static void checkRealsAgainstDirector(Director director, List<VipConfig> vips) {
+        if (director == null) return;
+        for (int i = 0; i < vips.size(); i++) {
+            List<Real> reals = vips.get(i).reals();
+            for (int j = 0; j < reals.size(); j++) {
+                String p = directorAddressProblem(director, reals.get(j).address());
+                if (p != null) {
+                    throw new Invalid("vips[" + i + "].reals[" + j + "].address",
+                            Messages.quote(IpAddresses.format(reals.get(j).address())), p);
+                }
+            }
+        }
+    }
+
+    private static String directorAddressProblem(Director director, InetAddress a) {
+        String which = a.equals(director.src4()) ? "src4" : a.equals(director.src6()) ? "src6" : null;
+        return which == null ? null : "a real cannot be the director's own address (director." + which
+                + "): the tunnels would come back to the director";
     }
 
     private static void checkRealServers(Director director, List<RealServer> realservers) {
@@ -155,6 +177,8 @@ public record Config(Sizes sizes, Director director, List<VipConfig> vips, List<
 
     /** Adds the real to the VIP, or sets its weight if it is already there. */
     public Config withReal(Vip vip, Real real) {
+        String p = director == null ? null : directorAddressProblem(director, real.address());
+        if (p != null) throw new UserError("bad real " + IpAddresses.format(real.address()) + " for VIP " + vip + ": " + p);
         return withVip(requireVip(vip).withReal(real));
     }
 

@@ -67,6 +67,13 @@ public final class IpAddresses {
         if (a.isAnyLocalAddress()) return "the unspecified address cannot be used here";
         if (a.isLoopbackAddress()) return "a loopback address cannot be used here";
         if (a.isMulticastAddress()) return "a multicast address cannot be used here";
+        if (a.isLinkLocalAddress()) return "a link-local address cannot be used here (it is not routed)";
+        if (a instanceof Inet4Address && Arrays.equals(a.getAddress(), new byte[] {-1, -1, -1, -1})) {
+            return "the broadcast address cannot be used here";
+        }
+        if (a instanceof Inet6Address v6 && v6.isIPv4CompatibleAddress()) {
+            return "IPv4-compatible IPv6 addresses (::a.b.c.d, deprecated by RFC 4291) are not supported";
+        }
         return null;
     }
 

@@ -40,7 +40,7 @@ public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> rea
                 throw new Invalid("reals[" + j + "].address", Messages.quote(IpAddresses.format(a)),
                         "real " + IpAddresses.format(a) + " is listed twice in VIP " + vip + " (also reals[" + k + "])");
             }
-            String p = encap.problem(vip, a);
+            String p = a.equals(vip.address()) ? ownAddress(vip) : encap.problem(vip, a);
             if (p != null) throw new Invalid("reals[" + j + "].address", Messages.quote(IpAddresses.format(a)), p);
         }
         List<Real> sorted = new ArrayList<>(reals);
@@ -73,8 +73,17 @@ public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> rea
         return new VipConfig(vip, newEncap, Set.copyOf(newFlags), reals, minHealthy);
     }
 
+    /** Why a real cannot have its VIP's address: the director would send the VIP's packets to itself. */
+    private static String ownAddress(Vip vip) {
+        return "a real cannot be its VIP's own address " + IpAddresses.format(vip.address())
+                + " (the tunnels would come back to the director); give the real server's own address";
+    }
+
     /** Adds the real, or sets its weight if it is already there. */
     public VipConfig withReal(Real real) {
+        if (real.address().equals(vip.address())) {
+            throw new UserError("bad real " + IpAddresses.format(real.address()) + " for VIP " + vip + ": " + ownAddress(vip));
+        }
         encap.check(vip, real.address());
         List<Real> next = new ArrayList<>(reals);
         next.removeIf(r -> r.address().equals(real.address()));

@@ -3,7 +3,6 @@ package io.xdplb.realserver;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.xdplb.Messages;
 import io.xdplb.UserError;
 import io.xdplb.attach.InstanceLayout.Target;
 import io.xdplb.files.PrivateFiles;
@@ -87,7 +86,7 @@ public record RealServerState(String iface, String netns, long netnsInode, long 
         if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) return null;
         RealServerState s = parse(f);
         if (s == null) {
-            throw new UserError("the real-server record " + Messages.quote(f.toString()) + " is not a record xdplb wrote"
+            throw new UserError("the real-server record " + f + " is not a record xdplb wrote"
                     + " (empty, damaged or not a regular file); remove it, then check the interface by hand");
         }
         return s;
@@ -124,7 +123,7 @@ public record RealServerState(String iface, String netns, long netnsInode, long 
         try {
             Files.deleteIfExists(file(instance, target()));
         } catch (IOException e) {
-            throw new UserError("cannot remove " + Messages.quote(file(instance, target()).toString()) + ": " + e.getMessage());
+            throw new UserError("cannot remove " + file(instance, target()) + ": " + e.getMessage());
         }
         PrivateFiles.removeTempFiles(dir(instance));
         for (Path d : List.of(dir(instance), dir(instance).getParent(), root())) {
@@ -163,7 +162,7 @@ public record RealServerState(String iface, String netns, long netnsInode, long 
                 if (!p.getFileName().toString().startsWith(".")) out.add(p); // temp files are never records
             }
         } catch (IOException e) {
-            throw new UserError("cannot list " + Messages.quote(d.toString()) + ": " + e.getMessage());
+            throw new UserError("cannot list " + d + ": " + e.getMessage());
         }
         out.sort(null);
         return out;
@@ -178,7 +177,7 @@ public record RealServerState(String iface, String netns, long netnsInode, long 
                 if (Files.isDirectory(p.resolve("realservers"), LinkOption.NOFOLLOW_LINKS)) out.add(p.getFileName().toString());
             }
         } catch (IOException e) {
-            throw new UserError("cannot list " + Messages.quote(root().toString()) + ": " + e.getMessage());
+            throw new UserError("cannot list " + root() + ": " + e.getMessage());
         }
         out.sort(null);
         return out;

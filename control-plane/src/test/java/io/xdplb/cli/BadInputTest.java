@@ -2,6 +2,7 @@ package io.xdplb.cli;
 
 import io.xdplb.testing.Cli;
 import io.xdplb.testing.RootOnly;
+import io.xdplb.testing.Sh;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -23,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every kind of bad input, against an attached director: exit code, exactly one line on stderr
- * ("xdplb: ..."), nothing on stdout, and `xdplb dump` and the configuration file byte for byte
+ * ("xdplb: ..."; user text quoted, its newlines, NULs and invisible characters escaped), nothing on stdout, and `xdplb dump` and the configuration file byte for byte
  * as they were. The director is set up once (2 VIPs of max 2, 3 reals of max 3) and every case
  * checks it is unchanged, so a case that changed something also shows in the case itself.
  */
@@ -57,6 +58,17 @@ class BadInputTest {
         file("v4-real-ipip.json", "{\"version\": 1, \"vips\": [{\"vip\": \"[2001:db8::10]:443/udp\", \"reals\": "
                 + "[{\"address\": \"198.51.100.2\"}]}]}");
         file("bad-version.json", "{\"version\": 2, \"vips\": []}");
+        file("array.json", "[{\"version\": 1, \"vips\": []}]");
+        file("deep.json", "{\"version\": 1, \"vips\": " + "[".repeat(5000) + "]".repeat(5000) + "}");
+        file("dup-key.json", "{\"version\": 1, \"vips\": [], \"vips\": [{\"vip\": \"192.0.2.30:80/tcp\"}]}");
+        file("newline-value.json", "{\"version\": 1, \"vips\": [{\"vip\": \"192.0.2.30:80/tcp\\nxdplb: forged\"}]}");
+        try (var huge = new java.io.RandomAccessFile(files.resolve("huge.json").toFile(), "rw")) {
+            huge.setLength(65L << 20); // sparse: refused by its size before a byte is read
+        }
+        Sh.run("mkfifo", files.resolve("fifo.json").toString()).ok();
+        Files.createSymbolicLink(files.resolve("link-to-fifo.json"), files.resolve("fifo.json"));
+        Files.createSymbolicLink(files.resolve("dangling.json"), files.resolve("nowhere.json"));
+        Files.createDirectory(files.resolve("dir.json"));
     }
 
     private void file(String name, String text) throws IOException {
@@ -75,7 +87,14 @@ class BadInputTest {
     }
 
     private static Arguments bad(int exit, String message, String... args) {
-        return Arguments.of(String.join(" ", args), exit, message);
+        return Arguments.of(String.join(" ", args), exit, message, null);
+    }
+
+    /** A case whose arguments hold spaces or control characters: given one by one, shown escaped. */
+    private static Arguments badArgv(int exit, String message, String... argv) {
+        String shown = String.join(" ", java.util.Arrays.stream(argv).map(a -> a.matches("[\\w.:/\\[\\]{}@=-]*") ? a
+                : io.xdplb.Messages.quote(a)).toList());
+        return Arguments.of(shown, exit, message, List.of(argv));
     }
 
     static Stream<Arguments> cases() {
@@ -190,7 +209,61 @@ class BadInputTest {
                 "apply -f {dir}/bad-version.json"));
         c.add(bad(1, "config file {dir}/missing.json does not exist", "apply -f {dir}/missing.json"));
         c.add(bad(2, "Missing required option: '--file=FILE' (see `xdplb apply --help`)", "apply --dry-run"));
+        // VIP text a user (or a script) got wrong: spaces, control characters, unicode, odd address forms
+        badArgv(c, 1, "bad address \"192.0.2.10 \" in VIP \"192.0.2.10 :80/tcp\": expected an IPv4 or IPv6 literal (no host"
+                + " names), e.g. 198.51.100.2 or 2001:db8::2", "vip", "add", "192.0.2.10 :80/tcp");
+        badArgv(c, 1, "bad protocol \"tcp\\nxdplb: forged second line\" in VIP \"192.0.2.10:80/tcp\\nxdplb: forged second line\": must be tcp or udp", "vip", "add", "192.0.2.10:80/tcp\nxdplb: forged second line");
+        badArgv(c, 1, "bad address \"192.0.2.10\\u0000\" in VIP \"192.0.2.10\\u0000:80/tcp\": expected an IPv4 or IPv6 literal (no host names), e.g. 198.51.100.2 or 2001:db8::2", "vip", "add", "192.0.2.10\u0000:80/tcp");
+        badArgv(c, 1, "bad port \"８０\" in VIP \"192.0.2.10:８０/tcp\": must be a number 0..65535 (0 = all ports)", "vip", "add", "192.0.2.10:\uff18\uff10/tcp");
+        badArgv(c, 1, "bad address \"\uff11\uff19\uff12.0.2.10\" in VIP \"\uff11\uff19\uff12.0.2.10:80/tcp\": expected an IPv4 or IPv6"
+                + " literal (no host names), e.g. 198.51.100.2 or 2001:db8::2", "vip", "add", "\uff11\uff19\uff12.0.2.10:80/tcp");
+        badArgv(c, 1, "bad protocol \"tcp\\u202e\" in VIP \"192.0.2.10:80/tcp\\u202e\": must be tcp or udp", "vip", "add", "192.0.2.10:80/tcp\u202e");
+        badArgv(c, 1, "bad address \"192.0.2.010\" in VIP \"192.0.2.010:80/tcp\": expected an IPv4 or IPv6 literal (no host names), e.g. 198.51.100.2 or 2001:db8::2", "vip", "add", "192.0.2.010:80/tcp");
+        badArgv(c, 1, "bad address \"::ffff:192.0.2.10\" in VIP \"[::ffff:192.0.2.10]:80/tcp\": IPv4-mapped IPv6 addresses are not supported, write the IPv4 address 192.0.2.10", "vip", "add", "[::ffff:192.0.2.10]:80/tcp");
+        badArgv(c, 1, "bad address \"169.254.10.10\" in VIP \"169.254.10.10:80/tcp\": a link-local address cannot be used here (it is not routed)", "vip", "add", "169.254.10.10:80/tcp");
+        badArgv(c, 1, "bad address \"fe80::10\" in VIP \"[fe80::10]:80/tcp\": a link-local address cannot be used here (it is not routed)", "vip", "add", "[fe80::10]:80/tcp");
+        badArgv(c, 1, "bad address \"224.0.0.10\" in VIP \"224.0.0.10:80/tcp\": a multicast address cannot be used here", "vip", "add", "224.0.0.10:80/tcp");
+        badArgv(c, 1, "bad address \"255.255.255.255\" in VIP \"255.255.255.255:80/tcp\": the broadcast address cannot be used here", "vip", "add", "255.255.255.255:80/tcp");
+        badArgv(c, 1, "bad address \"::\" in VIP \"[::]:80/tcp\": the unspecified address cannot be used here", "vip", "add", "[::]:80/tcp");
+        badArgv(c, 1, "bad address \"::192.0.2.10\" in VIP \"[::192.0.2.10]:80/tcp\": IPv4-compatible IPv6 addresses (::a.b.c.d, deprecated by RFC 4291) are not supported", "vip", "add", "[::192.0.2.10]:80/tcp");
+        // reals that would send the tunnels back to the director
+        badArgv(c, 1, "bad real 192.0.2.10 for VIP 192.0.2.10:80/tcp: a real cannot be its VIP's own address 192.0.2.10 (the tunnels would come back to the director); give the real server's own address", "real", "add", V4, "192.0.2.10");
+        badArgv(c, 1, "bad real 192.0.2.1 for VIP 192.0.2.10:80/tcp: a real cannot be the director's own address (director.src4): the tunnels would come back to the director", "real", "add", V4, "192.0.2.1");
+        badArgv(c, 1, "bad real 2001:db8::1 for VIP [2001:db8::10]:443/udp: a real cannot be the director's own address (director.src6): the tunnels would come back to the director", "real", "add", V6, "2001:db8::1");
+        badArgv(c, 1, "bad real address \"169.254.0.1\": a link-local address cannot be used here (it is not routed)", "real", "add", V4, "169.254.0.1");
+        badArgv(c, 1, "bad real address \"198.51.100.9\\n\": expected an IPv4 or IPv6 literal (no host names), e.g. 198.51.100.2 or 2001:db8::2", "real", "add", V4, "198.51.100.9\n");
+        // interface, namespace and instance names
+        badArgv(c, 1, "bad interface name \"../va\": 1-15 characters, no '/', '@', ':' or spaces", "detach", "--iface", "../va", "--netns", "{ns}");
+        badArgv(c, 1, "xdplb instance {instance} has nothing attached to va;reboot (netns {ns}); `xdplb status` lists what is attached", "detach", "--iface", "va;reboot", "--netns", "{ns}");
+        badArgv(c, 1, "bad interface name \"averylongname-16\": 1-15 characters, no '/', '@', ':' or spaces", "detach", "--iface", "averylongname-16", "--netns", "{ns}");
+        badArgv(c, 1, "bad network namespace name \"../../proc/1/ns/net\": no '/', '@' or spaces", "detach", "--iface", "va", "--netns", "../../proc/1/ns/net");
+        badArgv(c, 1, "xdplb instance {instance} has nothing attached to va (netns $(reboot)); `xdplb status` lists what is attached", "detach", "--iface", "va", "--netns", "$(reboot)");
+        badArgv(c, 1, "bad interface name \"va\\nxdplb: forged\": 1-15 characters, no '/', '@', ':' or spaces", "pass", "attach", "--iface", "va\nxdplb: forged", "--netns", "{ns}");
+        badArgv(c, 1, "iface = \"..\": not a valid interface name", "realserver", "setup", "--iface", "..", "--netns", "{ns}", "--vip", "203.0.113.10");
+        badArgv(c, 1, "bad VIP address \"203.0.113.10\\n\": realserver takes plain addresses, e.g. 192.0.2.10 or 2001:db8::10 (no port or protocol)", "realserver", "setup", "--iface", "vb", "--netns", "{ns}", "--vip", "203.0.113.10\n");
+        badArgv(c, 1, "bad instance name \"../etc\": use 1-32 letters, digits, '-' or '_'", "--instance", "../etc", "vip", "list");
+        badArgv(c, 1, "bad instance name \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\": use 1-32 letters, digits, '-' or '_'", "--instance", "a".repeat(33), "vip", "list");
+        badArgv(c, 1, "bad instance name \"x`reboot`\": use 1-32 letters, digits, '-' or '_'", "--instance", "x`reboot`", "vip", "list");
+        // configuration files that are not configurations
+        bad(c, 1, "config file {dir}/array.json: (top level) = [{\"version\":1,\"vips\":[]}]: must be a JSON object {...}", "apply -f {dir}/array.json");
+        bad(c, 1, "config file {dir}/deep.json: not valid JSON: Document nesting depth (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNestingDepth()`)", "apply -f {dir}/deep.json");
+        bad(c, 1, "config file {dir}/huge.json is 68157440 bytes; at most 67108864 are read", "apply -f {dir}/huge.json");
+        bad(c, 1, "config file {dir}/dup-key.json: not valid JSON at line 1, column 34: Duplicate field 'vips'", "apply -f {dir}/dup-key.json");
+        bad(c, 1, "config file {dir}/newline-value.json: vips[0].vip: bad protocol \"tcp\\nxdplb: forged\" in VIP \"192.0.2.30:80/tcp\\nxdplb: forged\": must be tcp or udp", "apply -f {dir}/newline-value.json");
+        bad(c, 1, "config file {dir}/fifo.json is a FIFO, socket or device, not a regular file", "apply -f {dir}/fifo.json");
+        bad(c, 1, "config file {dir}/link-to-fifo.json is a FIFO, socket or device, not a regular file", "apply -f {dir}/link-to-fifo.json");
+        bad(c, 1, "config file {dir}/dangling.json does not exist", "apply -f {dir}/dangling.json");
+        bad(c, 1, "config file {dir}/dir.json is a directory, not a regular file", "apply -f {dir}/dir.json");
+        bad(c, 1, "config file {dir}/fifo.json is a FIFO, socket or device, not a regular file", "apply --dry-run -f {dir}/fifo.json");
         return c.stream();
+    }
+
+    private static void bad(List<Arguments> c, int exit, String message, String... args) {
+        c.add(bad(exit, message, args));
+    }
+
+    private static void badArgv(List<Arguments> c, int exit, String message, String... argv) {
+        c.add(badArgv(exit, message, argv));
     }
 
     private String fill(String s) {
@@ -199,11 +272,13 @@ class BadInputTest {
 
     @ParameterizedTest(name = "xdplb {0}")
     @MethodSource("cases")
-    void isRefusedWithOneLineAndChangesNothing(String command, int exit, String message) {
+    void isRefusedWithOneLineAndChangesNothing(String command, int exit, String message, List<String> argv) {
         String dumpBefore = lab.ok("dump");
         String configBefore = lab.configBytes();
 
-        Cli.Result r = lab.xdplb(fill(command).split(" "));
+        String[] args = argv == null ? fill(command).split(" ") : argv.stream().map(this::fill).toArray(String[]::new);
+        // --instance cases name their own (bad) instance instead of the lab's
+        Cli.Result r = args[0].equals("--instance") ? Cli.run(args) : lab.xdplb(args);
 
         assertEquals(exit, r.exit(), "exit code; stderr: " + r.err());
         if (message.endsWith("...")) {

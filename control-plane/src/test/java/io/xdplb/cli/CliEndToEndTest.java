@@ -145,13 +145,16 @@ class CliEndToEndTest {
 
         // real list: table and JSON
         assertEquals("""
-                REAL          WEIGHT  STATE
-                198.51.100.1  1       active
-                198.51.100.2  2       active
-                198.51.100.3  3       active
+                REAL          WEIGHT  SLOTS  STATE
+                198.51.100.1  1       170    active
+                198.51.100.2  2       340    active
+                198.51.100.3  3       511    active
                 """, lab.ok("real", "list", V4));
-        assertEquals("[{\"address\":\"198.51.100.1\",\"weight\":1},{\"address\":\"198.51.100.2\",\"weight\":2},"
-                + "{\"address\":\"198.51.100.3\",\"weight\":3}]", lab.json("real", "list", V4, "--json").toString());
+        assertEquals("[{\"address\":\"198.51.100.1\",\"weight\":1,\"slots\":170},{\"address\":\"198.51.100.2\",\"weight\":2,"
+                + "\"slots\":340},{\"address\":\"198.51.100.3\",\"weight\":3,\"slots\":511}]",
+                lab.json("real", "list", V4, "--json").toString());
+        assertEquals(Map.of("198.51.100.1", 170, "198.51.100.2", 340, "198.51.100.3", 511), ring().get(V4),
+                "SLOTS is what the data path's ring holds");
 
         // stats --json: vips[], reals[], global{name:{packets,bytes}}
         JsonNode stats = lab.json("stats", "--json");
@@ -214,10 +217,10 @@ class CliEndToEndTest {
                 lab.ok("real", "add", V4, "198.51.100.2", "--weight", "0"));
         assertSlotsMatchWeights(ring().get(V4), Map.of("198.51.100.1", 1, "198.51.100.2", 0, "198.51.100.3", 3));
         assertEquals("""
-                REAL          WEIGHT  STATE
-                198.51.100.1  1       active
-                198.51.100.2  0       draining
-                198.51.100.3  3       active
+                REAL          WEIGHT  SLOTS  STATE
+                198.51.100.1  1       255    active
+                198.51.100.2  0       0      draining
+                198.51.100.3  3       766    active
                 """, lab.ok("real", "list", V4));
 
         // real del: off the ring and, used by no other VIP, out of the reals map
@@ -324,11 +327,28 @@ class CliEndToEndTest {
         assertEquals(Map.of("198.51.100.3", 1021), ring().get(V4));
         assertEquals("gue", vip2tnl(V4).path("encap").asText());
         assertEquals("""
-                REAL          WEIGHT  STATE
-                198.51.100.1  0       draining
-                198.51.100.3  2       active
+                REAL          WEIGHT  SLOTS  STATE
+                198.51.100.1  0       0      draining
+                198.51.100.3  2       1021   active
                 """, lab.ok("real", "list", V4));
         assertEquals("nothing to do\n", lab.ok("apply", "-f", file.toString()));
+    }
+
+    /** Issue 9: a weight so small against the others that Maglev gives the real no slot is not "active". */
+    @Test
+    void aRealWithoutRingSlotsIsNotListedAsActive() {
+        lab.attach().ok();
+        lab.ok("vip", "add", V4);
+        lab.ok("real", "add", V4, "198.51.100.1", "--weight", "65535");
+        lab.ok("real", "add", V4, "198.51.100.2", "--weight", "1");
+        assertEquals(Map.of("198.51.100.1", 1021), ring().get(V4), "the data path agrees: 198.51.100.2 has no slot");
+        assertEquals("""
+                REAL          WEIGHT  SLOTS  STATE
+                198.51.100.1  65535   1021   active
+                198.51.100.2  1       0      no ring slots: weight too small against the others, gets no new flows
+                """, lab.ok("real", "list", V4));
+        assertEquals("[{\"address\":\"198.51.100.1\",\"weight\":65535,\"slots\":1021},"
+                + "{\"address\":\"198.51.100.2\",\"weight\":1,\"slots\":0}]", lab.json("real", "list", V4, "--json").toString());
     }
 
     @Test

@@ -117,12 +117,12 @@ class JsonShapeTest {
     }
 
     @Test
-    void realListJsonIsAnArrayOfAddressAndWeight() throws IOException {
+    void realListJsonIsAnArrayOfAddressWeightAndSlots() throws IOException {
         JsonNode reals = run("real", "list", "192.0.2.10:80/tcp", "--json");
-        assertEquals("[{\"address\":\"198.51.100.2\",\"weight\":7},{\"address\":\"198.51.100.3\",\"weight\":0}]",
+        assertEquals("[{\"address\":\"198.51.100.2\",\"weight\":7,\"slots\":1021},{\"address\":\"198.51.100.3\",\"weight\":0,\"slots\":0}]",
                 reals.toString());
         // the VIP may be written in any equivalent way
-        assertEquals("[{\"address\":\"198.51.100.2\",\"weight\":65535},{\"address\":\"2001:db8:1::2\",\"weight\":1}]",
+        assertEquals("[{\"address\":\"198.51.100.2\",\"weight\":65535,\"slots\":1021},{\"address\":\"2001:db8:1::2\",\"weight\":1,\"slots\":0}]",
                 run("real", "list", "[2001:DB8:0::10]:443/UDP", "--json").toString());
     }
 
@@ -131,9 +131,9 @@ class JsonShapeTest {
         Cli.Result r = Cli.run("--instance", instance, "real", "list", "192.0.2.10:80/tcp");
         assertEquals(0, r.exit(), r.err());
         assertEquals("""
-                REAL          WEIGHT  STATE
-                198.51.100.2  7       active
-                198.51.100.3  0       draining
+                REAL          WEIGHT  SLOTS  STATE
+                198.51.100.2  7       1021   active
+                198.51.100.3  0       0      draining
                 """, r.out());
     }
 

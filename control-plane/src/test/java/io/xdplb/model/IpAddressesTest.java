@@ -22,7 +22,7 @@ class IpAddressesTest {
             "2001:db8:0:0:1:0:0:1    | 2001:db8::1:0:0:1",   // RFC 5952 4.2.3: first of equal runs
             "2001:db8:0:1:1:1:1:1    | 2001:db8:0:1:1:1:1:1", // 4.2.2: a single zero group stays
             "2001:0db8::0001         | 2001:db8::1",          // 4.1: no leading zeros
-            "fe80::1                 | fe80::1",
+            "2001:DB8::A:1           | 2001:db8::a:1",
             "64:ff9b::192.0.2.1      | 64:ff9b::c000:201",
     })
     void parsesAndFormatsCanonically(String in, String out) {
@@ -44,6 +44,10 @@ class IpAddressesTest {
             "::1               | a loopback address cannot be used here",
             "224.0.0.1         | a multicast address cannot be used here",
             "ff02::1           | a multicast address cannot be used here",
+            "fe80::1           | a link-local address cannot be used here (it is not routed)",
+            "169.254.1.1       | a link-local address cannot be used here (it is not routed)",
+            "255.255.255.255   | the broadcast address cannot be used here",
+            "::192.0.2.1       | IPv4-compatible IPv6 addresses (::a.b.c.d, deprecated by RFC 4291) are not supported",
     })
     void rejectsWithReason(String in, String reason) {
         UserError e = assertThrows(UserError.class, () -> IpAddresses.parse(in, "real address"));
