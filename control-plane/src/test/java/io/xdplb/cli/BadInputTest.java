@@ -236,7 +236,7 @@ class BadInputTest {
         badArgv(c, 1, "bad interface name \"../va\": 1-15 characters, no '/', '@', ':' or spaces", "detach", "--iface", "../va", "--netns", "{ns}");
         badArgv(c, 1, "xdplb instance {instance} has nothing attached to va;reboot (netns {ns}); `xdplb status` lists what is attached", "detach", "--iface", "va;reboot", "--netns", "{ns}");
         badArgv(c, 1, "bad interface name \"averylongname-16\": 1-15 characters, no '/', '@', ':' or spaces", "detach", "--iface", "averylongname-16", "--netns", "{ns}");
-        badArgv(c, 1, "bad network namespace name \"../../proc/1/ns/net\": no '/', '@' or spaces", "detach", "--iface", "va", "--netns", "../../proc/1/ns/net");
+        badArgv(c, 1, "bad network namespace \"../../proc/1/ns/net\": a name under /run/netns (no '/', '@', spaces or leading ':'), a path such as /proc/PID/ns/net (no ':', '@' or spaces), or container:NAME", "detach", "--iface", "va", "--netns", "../../proc/1/ns/net");
         badArgv(c, 1, "xdplb instance {instance} has nothing attached to va (netns $(reboot)); `xdplb status` lists what is attached", "detach", "--iface", "va", "--netns", "$(reboot)");
         badArgv(c, 1, "bad interface name \"va\\nxdplb: forged\": 1-15 characters, no '/', '@', ':' or spaces", "pass", "attach", "--iface", "va\nxdplb: forged", "--netns", "{ns}");
         badArgv(c, 1, "iface = \"..\": not a valid interface name", "realserver", "setup", "--iface", "..", "--netns", "{ns}", "--vip", "203.0.113.10");

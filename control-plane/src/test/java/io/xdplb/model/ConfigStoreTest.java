@@ -213,6 +213,6 @@ class ConfigStoreTest {
         Files.writeString(blocker, "");
         ConfigStore store = new ConfigStore(blocker.resolve("config.json"));
         String m = assertThrows(UserError.class, () -> store.update(c -> c)).getMessage();
-        assertTrue(m.contains(blocker + "\" is not a directory but a regular file"), m);
+        assertTrue(m.contains(blocker + " is not a directory but a regular file"), m);
     }
 }
