@@ -278,6 +278,13 @@ def markdown(machine, k, rows, by, derived, live, cli, maglev, mapsync, kernel_r
             r["label"], r["x_floor"][1], r["x_floor"][0], r["x_floor"][2], r["target"], r["x_floor"][1] - r["target"],
             100 * (r["x_floor"][1] / r["target"] - 1), r["x_floor_net"][1]))
     w("")
+    w("The floors are measured in the same rounds, so a busy machine slows floor and scenario alike, but "
+      "not in proportion: the harness's share (%.0f ns of the floor's %.0f here) grows with the load, so a "
+      "loaded run gives lower ratios. Compare runs by the `x floor, net` column and the absolute ns%s."
+      % (derived["harness_ns"] + derived["wrapper_ns"], by["floor_encap"]["median_ns"],
+         "; this run's load average (1, 5, 15 min) was %s at its start and %s at its end" % (
+             machine["loadavg_start"], machine["loadavg_end"]) if machine.get("loadavg_start") else ""))
+    w("")
     w("Why, from the differences between scenarios of the same rounds (medians of per-round differences):")
     w("")
     w("- The floor's own work (adjust head, 34 bytes of headers, checksum) is about %.0f ns; it reads no map. "
@@ -424,15 +431,22 @@ def markdown(machine, k, rows, by, derived, live, cli, maglev, mapsync, kernel_r
         on = next((r for r in one if r["flood_threshold"]), None)
         off = next((r for r in one if not r["flood_threshold"]), None)
         if on and off:
+            ins = on["lb"]["ring_used"] - on["lb"]["flood_bypass"]
             w("With flood mode, **%s of the %s established flows were evicted**: the CPU inserted new flows "
               "until its second passed the threshold, then only forwarded them (their real comes from the "
-              "Maglev ring, the same real their later packets get), and the window that followed inherited "
-              "flood mode, so the whole flood inserted about one threshold's worth. Without it every SYN is "
+              "Maglev ring, the same real their later packets get); a window that follows an over-threshold "
+              "one within a second inherits flood mode. The flood inserted %s flows, %.1f thresholds' worth "
+              "(%s): the flood lasted %.1f s at the generator's %.2f Mpps. Without flood mode every SYN is "
               "inserted, the LRU fills and evicts the oldest entries: %s of the %s established flows were "
-              "gone. The table is sized for the established flows plus one threshold (%s + %s < %s); at the "
-              "default size (65536 per CPU) a flood's first second alone would fill it."
-              % (fmt(on["evicted"]), fmt(on["established_before"]), fmt(off["evicted"]),
-                 fmt(off["established_before"]), fmt(10000), fmt(on["flood_threshold"]), fmt(on["table_per_cpu"])))
+              "gone. The table is sized for the established flows plus what a flood may insert (%s per CPU); "
+              "at the default size (65536 per CPU) a flood's first second alone (up to %s) would fill it."
+              % (fmt(on["evicted"]), fmt(on["established_before"]), fmt(ins), ins / on["flood_threshold"],
+                 "one window" if ins <= on["flood_threshold"] * 1.05 else
+                 "more than one window's worth: the inheritance ends when a window begins more than a second "
+                 "after the previous one ended, as when a flood stops and starts again; on this loaded machine "
+                 "the generator is the likely cause, descheduled for that long",
+                 on["seconds"], on["generated_mpps"], fmt(off["evicted"]),
+                 fmt(off["established_before"]), fmt(on["table_per_cpu"]), fmt(on["flood_threshold"])))
             w("")
         sp = next((r for r in fl if r["method"] == "split"), None)
         if sp and sp.get("director_mpps_per_core"):

@@ -17,6 +17,7 @@ cd "$(dirname "$(readlink -f "$0")")/.."
 repo=$(pwd)
 out=build/bench
 start=$(date +%s)
+loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "bench: needs root (it loads BPF programs and makes network namespaces); run: sudo make bench" >&2
@@ -83,7 +84,7 @@ grep -E '^bench: ' "$out/mvn.log" || true
 
 # ---------------------------------------------------------------- 5. the page
 echo "bench: [5/5] writing docs/benchmarks.md, .json, .png"
-BENCH_SECONDS=$(( $(date +%s) - start )) "$py" - "$out/machine.json" <<'EOF'
+BENCH_SECONDS=$(( $(date +%s) - start )) BENCH_LOADAVG_START="$loadavg_start" "$py" - "$out/machine.json" <<'EOF'
 import json, os, platform, re, subprocess, sys, datetime
 
 def run(*a):
@@ -113,6 +114,8 @@ m = {
     "libbpf": run("dpkg-query", "-W", "-f=${Version}", "libbpf1"),
     "java": (subprocess.run([jh + "/bin/java", "-version"], capture_output=True, text=True).stderr.splitlines() or [""])[0] if jh else "",
     "duration": "%d min %02d s (up to the page; `make deps build` not included)" % (secs // 60, secs % 60),
+    "loadavg_start": os.environ.get("BENCH_LOADAVG_START", ""),
+    "loadavg_end": " ".join(open("/proc/loadavg").read().split()[:3]),
 }
 json.dump(m, open(sys.argv[1], "w"), indent=1)
 EOF
