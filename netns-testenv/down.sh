@@ -8,15 +8,19 @@ set -uo pipefail
 
 # Every namespace of this prefix that exists: the known ones and any PREFIX-rsN (REALS may differ).
 namespaces=$(ip netns list 2>/dev/null | awk '{print $1}' |
-  grep -E "^$P-(client|router|dir|rs[0-9]+)\$" || true)
+  grep -E "^$P-(client|router|dir[0-9]*|rs[0-9]+)\$" || true)
 
-# 1. processes: the HTTP servers by pid file (if the pid is still ours), then anything still
-#    running inside the namespaces (tcpdump of the demo, servers without pid file, ...).
+# 1. processes: the HTTP servers and the directors' agents (demo-ha) by pid file (if the pid is
+#    still ours), then anything still running inside the namespaces (BGP speakers, the router's
+#    BIRD, tcpdump of the demo, servers without pid file, ...).
 victims=()
 for f in "$RUN_DIR"/*.pid; do
   [ -f "$f" ] || continue
   pid=$(cat "$f" 2>/dev/null)
-  case $(cmdline "$pid") in *http.server*"$RUN_DIR/"*) victims+=("$pid") ;; esac
+  case $(cmdline "$pid") in
+    *http.server*"$RUN_DIR/"*) victims+=("$pid") ;;
+    *" --instance $P-dir"[0-9]*" agent"*) victims+=("$pid") ;;
+  esac
 done
 for ns in $namespaces; do
   for pid in $(ip netns pids "$ns" 2>/dev/null); do victims+=("$pid"); done
@@ -47,14 +51,16 @@ done
 # 4. what xdplb pinned or recorded for this instance (links are defunct once the interfaces are
 #    gone), the instance's configuration, and the servers' pid files, logs and web roots
 leftovers=()
-for d in "/sys/fs/bpf/xdplb/$P" "/run/xdplb/$P" "$RUN_DIR" "${XDPLB_STATE_DIR:-/var/lib/xdplb}/$P"; do
+# (and the same for the BGP variant's directors, instances PREFIX-dirN)
+for d in "/sys/fs/bpf/xdplb/$P" "/run/xdplb/$P" "$RUN_DIR" "${XDPLB_STATE_DIR:-/var/lib/xdplb}/$P" \
+         /sys/fs/bpf/xdplb/"$P"-dir[0-9]* /run/xdplb/"$P"-dir[0-9]* "${XDPLB_STATE_DIR:-/var/lib/xdplb}/$P"-dir[0-9]*; do
   [ -e "$d" ] && leftovers+=("$d")
 done
 [ ${#leftovers[@]} -eq 0 ] || rm -rf "${leftovers[@]}"
 # (the shared parents, /sys/fs/bpf/xdplb and /run/xdplb-testenv, stay: another instance may be
 # creating its directory in them right now)
 
-left=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$P-(client|router|dir|rs[0-9]+)\$")
+left=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$P-(client|router|dir[0-9]*|rs[0-9]+)\$")
 [ -e "/sys/fs/bpf/xdplb/$P" ] && left="$left /sys/fs/bpf/xdplb/$P"
 if [ -n "$left" ]; then
   echo "down.sh: could not remove:" $left >&2

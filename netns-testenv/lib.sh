@@ -13,6 +13,14 @@ RUN_DIR=/run/xdplb-testenv/$P       # pid files, logs and web roots of the HTTP 
 case $P in
   *[!A-Za-z0-9_-]* | "" ) echo "XDPLB_TESTENV=$P: use letters, digits, - or _ only" >&2; return 1 2>/dev/null || exit 1 ;;
 esac
+# XDPLB_DIRECTORS=N: N directors PREFIX-dir1..N behind a BGP/ECMP router (BIRD 2) instead of
+# the one PREFIX-dir with a static route.
+DIRECTORS=${XDPLB_DIRECTORS:-}
+case $DIRECTORS in
+  "" ) ;;
+  *[!0-9]* | 0 ) echo "XDPLB_DIRECTORS=$DIRECTORS: a number of directors, 1 to 8" >&2; return 1 2>/dev/null || exit 1 ;;
+  * ) [ "$DIRECTORS" -le 8 ] || { echo "XDPLB_DIRECTORS=$DIRECTORS: 1 to 8" >&2; return 1 2>/dev/null || exit 1; } ;;
+esac
 case $REALS in
   "" | *[!0-9]* ) echo "REALS=$REALS: not a number" >&2; return 1 2>/dev/null || exit 1 ;;
 esac
@@ -24,12 +32,14 @@ NS_CLIENT=$P-client
 NS_ROUTER=$P-router
 NS_DIR=$P-dir
 ns_rs() { echo "$P-rs$1"; }
+ns_dir() { echo "$P-dir$1"; }       # director i of the BGP variant
 
 # The router's side of each link: cl0 is routed (client), the d-* ports are enslaved to br0.
 ROUTER_CL=cl0
 BRIDGE=br0
 PEER_DIR=d-dir
 peer_rs() { echo "d-rs$1"; }
+peer_dir() { echo "d-dir$1"; }
 
 CLIENT4=198.51.100.2;  CLIENT6=2001:db8:c::2
 RCLIENT4=198.51.100.1; RCLIENT6=2001:db8:c::1   # router, client side (cl0)
@@ -37,7 +47,12 @@ LAN4=192.0.2.1;        LAN6=2001:db8:1::1       # router on the server LAN (br0)
 DIR4=192.0.2.10;       DIR6=2001:db8:1::10
 real4() { echo "192.0.2.$((10 + $1))"; }
 real6() { echo "2001:db8:1::$((10 + $1))"; }
-VIP_NET4=203.0.113.0/24;  VIP_NET6=2001:db8:f::/64   # routed to the director
+dir4() { echo "192.0.2.$((100 + $1))"; }     # director i of the BGP variant
+dir6() { echo "2001:db8:1::$((100 + $1))"; }
+VIP_NET4=203.0.113.0/24;  VIP_NET6=2001:db8:f::/64   # routed to the director(s)
+# BGP variant: AS numbers from the documentation range (RFC 5398); the router is the directors' peer.
+ROUTER_ASN=64496; DIRECTOR_ASN=64497
+BGP_HOLD=3                          # seconds: a dead director's routes go within 3 s
 
 # MACs are fixed, made of the IPv4 address: 02:00:<4 bytes> for an interface with that
 # address, 02:01:<4 bytes> for the router's bridge port facing it. A link that is re-created
@@ -48,16 +63,28 @@ mac4() { # ADDR4 [SECOND_BYTE]
   printf '02:%02x:%02x:%02x:%02x:%02x\n' "${2:-0}" "${a[0]}" "${a[1]}" "${a[2]}" "${a[3]}"
 }
 
+# The directors, one per line: namespace, router port, IPv4, IPv6.
+directors() {
+  if [ -z "$DIRECTORS" ]; then echo "$NS_DIR $PEER_DIR $DIR4 $DIR6"; return; fi
+  local i
+  for i in $(seq 1 "$DIRECTORS"); do echo "$(ns_dir "$i") $(peer_dir "$i") $(dir4 "$i") $(dir6 "$i")"; done
+}
+
 all_ns() {
-  echo "$NS_CLIENT $NS_ROUTER $NS_DIR"
+  echo "$NS_CLIENT $NS_ROUTER"
+  directors | awk '{print $1}'
   for i in $(seq 1 "$REALS"); do ns_rs "$i"; done
 }
 
 # Bridge ports in the router that get the XDP_PASS program.
 router_ports() {
-  echo "$PEER_DIR"
+  directors | awk '{print $2}'
   for i in $(seq 1 "$REALS"); do peer_rs "$i"; done
 }
+
+# The router's BIRD (BGP variant): config, control socket, pid file and log.
+ROUTER_BIRD=$RUN_DIR/router-bird
+router_birdc() { timeout 10 birdc -s "$ROUTER_BIRD.ctl" "$@"; }
 
 ns_exists() { [ -e "/run/netns/$1" ]; }
 

@@ -11,7 +11,9 @@ set -Eeuo pipefail
 # (errtrace: also inside functions; reported once, by the script's own process, not its subshells)
 trap '[ "$BASHPID" != "$$" ] || echo "up.sh: failed at line $LINENO: $BASH_COMMAND (clean up with: XDPLB_TESTENV=$P $HERE/down.sh)" >&2' ERR
 
-for tool in ip ethtool python3 curl timeout setsid; do
+tools="ip ethtool python3 curl timeout setsid"
+[ -z "$DIRECTORS" ] || tools="$tools bird birdc"
+for tool in $tools; do
   command -v "$tool" >/dev/null || { echo "up.sh: $tool is not installed" >&2; exit 1; }
 done
 if [ "$XDPLB" = "$XDPLB_DEFAULT" ] && [ ! -f "$HERE/../control-plane/target/xdplb.jar" ]; then
@@ -94,17 +96,28 @@ attach_lan() { # ns peer addr4 addr6
   inns "$1" sysctl -qw net.ipv4.conf.all.accept_redirects=0 net.ipv4.conf.default.accept_redirects=0 \
     net.ipv6.conf.all.accept_redirects=0 net.ipv6.conf.default.accept_redirects=0
 }
-attach_lan "$NS_DIR" "$PEER_DIR" "$DIR4" "$DIR6"
-inns "$NS_ROUTER" ethtool -K "$PEER_DIR" tx off >/dev/null   # same reason, for what the router itself sends
+while read -r ns peer a4 a6; do
+  attach_lan "$ns" "$peer" "$a4" "$a6"
+  inns "$NS_ROUTER" ethtool -K "$peer" tx off >/dev/null   # same reason, for what the router itself sends
+done < <(directors)
 for i in $(seq 1 "$REALS"); do attach_lan "$(ns_rs "$i")" "$(peer_rs "$i")" "$(real4 "$i")" "$(real6 "$i")"; done
 
 if [ -n "$macs_changed" ]; then
   for ns in $(all_ns); do ip -n "$ns" neigh flush all 2>/dev/null || true; done
 fi
 
-# 5. the VIPs are routed to the director
-ip -n "$NS_ROUTER" route replace "$VIP_NET4" via "$DIR4"
-ip -n "$NS_ROUTER" -6 route replace "$VIP_NET6" via "$DIR6"
+# 5. the VIPs are routed to the director; or, with several, learnt over BGP from every director
+#    that announces them (their agents run the speakers) and spread by ECMP on the flow's
+#    addresses and ports (hash policy 1), so one connection stays on one director
+if [ -z "$DIRECTORS" ]; then
+  ip -n "$NS_ROUTER" route replace "$VIP_NET4" via "$DIR4"
+  ip -n "$NS_ROUTER" -6 route replace "$VIP_NET6" via "$DIR6"
+else
+  ip -n "$NS_ROUTER" route del "$VIP_NET4" 2>/dev/null || true     # left by a one-director lab
+  ip -n "$NS_ROUTER" -6 route del "$VIP_NET6" 2>/dev/null || true
+  inns "$NS_ROUTER" sysctl -qw net.ipv4.fib_multipath_hash_policy=1 net.ipv6.fib_multipath_hash_policy=1
+  "$HERE/router-bird.sh"
+fi
 
 # 6. HTTP servers: GET / answers the real's name; HTTP/1.1 keep-alive; bound to :: (dual
 #    stack), so they answer on any local address, VIPs later put on lo included.
@@ -169,10 +182,11 @@ test network $P is up (documentation addresses only; MAC 02:00:<IPv4 bytes>):
 $(row "$NS_CLIENT" eth0 "$CLIENT4/24" "$CLIENT6/64" "default via the router")
 $(row "$NS_ROUTER" "$ROUTER_CL" "$RCLIENT4/24" "$RCLIENT6/64" "to the client")
 $(row "" "$BRIDGE" "$LAN4/24" "$LAN6/64" "server LAN; ports $(router_ports | tr '\n' ' ')with XDP pass")
-$(row "" route "$VIP_NET4" "$VIP_NET6" "(VIPs) via $DIR4 / $DIR6, the director")
-$(row "$NS_DIR" eth0 "$DIR4/24" "$DIR6/64" "director, default via the router")
+$(if [ -z "$DIRECTORS" ]; then row "" route "$VIP_NET4" "$VIP_NET6" "(VIPs) via $DIR4 / $DIR6, the director"
+  else row "" BGP "AS $ROUTER_ASN" "hold ${BGP_HOLD}s" "BIRD 2 peers with every director (AS $DIRECTOR_ASN); ECMP, L4 hash"; fi)
+$(directors | while read -r ns peer a4 a6; do row "$ns" eth0 "$a4/24" "$a6/64" "director, default via the router"; done)
 $(for i in $(seq 1 "$REALS"); do row "$(ns_rs "$i")" eth0 "$(real4 "$i")/24" "$(real6 "$i")/64" "real, HTTP :80 answers \"rs$i\""; done)
 try:      ip netns exec $NS_CLIENT curl http://$(real4 1)/
-          $XDPLB --instance $P status
+          $XDPLB --instance $P status$([ -z "$DIRECTORS" ] || printf '\n          birdc -s %s.ctl show protocols     # the router'"'"'s BGP sessions' "$ROUTER_BIRD")
 teardown: XDPLB_TESTENV=$P $HERE/down.sh
 INFO

@@ -22,6 +22,7 @@ packages=(
   "docker.io:the container tier of the tests (its own dockerd, in a network namespace)"
   "busybox-static:the container tier's real-server image (FROM scratch, nothing pulled)"
   "debootstrap:the package test's clean Debian 12 root (scripts/test-package)"
+  "bird2:the BGP speaker xdplb agent runs (several directors), and the test network's BGP router"
 )
 
 missing=()
@@ -41,6 +42,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   # docker.io's postinst would start a system dockerd, which puts a bridge with a private range
+  # (and bird2's a system BIRD in the host's namespace, which xdplb never uses)
   # into the host's namespace; the tests start their own engine in a namespace. Deny service
   # starts while installing (policy-rc.d exit 101), unless the machine has its own policy.
   policy=/usr/sbin/policy-rc.d

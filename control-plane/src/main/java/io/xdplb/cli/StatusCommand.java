@@ -10,6 +10,12 @@ import io.xdplb.attach.XdpAttachments.Attachment;
 import io.xdplb.director.BalancerMaps;
 import io.xdplb.director.BalancerObject;
 import io.xdplb.director.RingFingerprint;
+import io.xdplb.bgp.Announcer;
+import io.xdplb.bgp.BirdConfig;
+import io.xdplb.bgp.Speaker;
+import io.xdplb.bgp.SpeakerState;
+import io.xdplb.model.Bgp;
+import io.xdplb.model.IpAddresses;
 import io.xdplb.libbpf.Bpffs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,12 +29,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show what xdplb has attached where (every instance), read from the pins under /sys/fs/bpf/xdplb,"
                 + " and the VIPs of each attached balancer with the fingerprint of their live Maglev ring (RING: equal on"
-                + " every director that sends the VIP's flows to the same reals), and the real-server set-ups with their state.",
+                + " every director that sends the VIP's flows to the same reals) and BGP announcement, the BGP sessions"
+                + " of every instance with a bgp section as its speaker (BIRD 2, run by `xdplb agent`) reports them, and"
+                + " the real-server set-ups with their state.",
                 "Exit status: 0 when everything is attached and set up; " + StatusCommand.NOT_HEALTHY + " when an"
                 + " attachment is defunct (its interface or namespace is gone), a program is loaded but attached nowhere"
                 + " (a killed attach), a configuration names a director that is not attached (e.g. after a reboot), or a"
@@ -44,13 +53,37 @@ final class StatusCommand implements Callable<Integer> {
     /** Exit code while something is stale or defunct (docs/cli.md): scripts and monitoring can tell. */
     static final int NOT_HEALTHY = 3;
 
-    /** A VIP of an attached balancer as status shows it. */
-    record VipRow(String instance, String vip, String ringFingerprint) {}
+    /** A VIP of an attached balancer as status shows it; announcement is "-" without a bgp section. */
+    record VipRow(String instance, String vip, String ringFingerprint, String announcement) {}
+
+    /** A BGP session of an instance's speaker, as BIRD reports it. */
+    record BgpRow(String instance, String peer, long asn, String protocol, String state, String info) {}
 
     @Spec CommandSpec spec;
 
     @Option(names = {"-j", "--json"}, description = "Print JSON instead of a table.")
     boolean json;
+
+    /** Instances with a speaker directory under /run/xdplb (a speaker may outlive the balancer's pins). */
+    private static List<String> speakerInstances() {
+        List<String> out = new ArrayList<>();
+        try (var ds = java.nio.file.Files.newDirectoryStream(io.xdplb.service.Instance.RUN_ROOT,
+                d -> java.nio.file.Files.isDirectory(d.resolve("bgp")))) {
+            for (var d : ds) out.add(d.getFileName().toString());
+        } catch (java.io.IOException e) {
+            // no /run/xdplb: nothing runs
+        }
+        return out;
+    }
+
+    /** The instance's bgp section; null without one, or when its file does not read (status shows the rest). */
+    private static Bgp bgpSettings(io.xdplb.service.Instance inst) {
+        try {
+            return inst.store().load().bgp();
+        } catch (io.xdplb.UserError e) {
+            return null;
+        }
+    }
 
     @Override
     public Integer call() {
@@ -58,14 +91,28 @@ final class StatusCommand implements Callable<Integer> {
         List<Attachment> all = new ArrayList<>();
         List<RealServerRow> realservers = new ArrayList<>();
         List<VipRow> vips = new ArrayList<>();
-        java.util.TreeSet<String> instances = new java.util.TreeSet<>(InstanceLayout.instances(Bpffs.ROOT.resolve("xdplb")));
+        List<BgpRow> bgp = new ArrayList<>();
+        TreeSet<String> instances = new TreeSet<>(InstanceLayout.instances(Bpffs.ROOT.resolve("xdplb")));
         instances.addAll(RealServerState.instances()); // records outlive pins (e.g. a bpffs emptied by a reboot of it)
+        instances.addAll(speakerInstances()); // a speaker may outlive the pins too
         for (String instance : instances) {
             InstanceLayout layout = InstanceLayout.of(instance);
+            io.xdplb.service.Instance inst = io.xdplb.service.Instance.named(instance);
+            Bgp settings = bgpSettings(inst);
+            SpeakerState speaker = new Speaker(instance, inst.runDir()).state();
             all.addAll(new XdpAttachments(layout).list());
             if (BalancerObject.pinned(layout).isPinned()) {
                 try (BalancerMaps maps = BalancerMaps.pinned(layout)) {
-                    RingFingerprint.of(maps).forEach((vip, ring) -> vips.add(new VipRow(instance, vip.toString(), ring)));
+                    RingFingerprint.of(maps).forEach((vip, ring) -> vips.add(new VipRow(instance, vip.toString(), ring,
+                            Announcer.announcement(vip, settings, speaker))));
+                }
+            }
+            if (settings != null) {
+                for (Bgp.Peer p : settings.peers()) {
+                    String name = BirdConfig.protocolName(p);
+                    SpeakerState.Session s = speaker.session(name);
+                    bgp.add(new BgpRow(instance, IpAddresses.format(p.address()), p.asn(), name,
+                            s == null ? "down" : s.state(), s == null ? "speaker not running" : s.info()));
                 }
             }
             for (RealServerState s : RealServerState.all(instance)) {
@@ -86,6 +133,7 @@ final class StatusCommand implements Callable<Integer> {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("attachments", all);
             doc.put("vips", vips);
+            doc.put("bgp", bgp);
             doc.put("realservers", realservers);
             doc.put("problems", problems);
             out.println(Json.write(doc));
@@ -102,9 +150,15 @@ final class StatusCommand implements Callable<Integer> {
         }
         if (!vips.isEmpty()) {
             out.println();
-            Table v = new Table("INSTANCE", "VIP", "RING");
-            for (VipRow row : vips) v.row(row.instance(), row.vip(), row.ringFingerprint());
+            Table v = new Table("INSTANCE", "VIP", "RING", "BGP");
+            for (VipRow row : vips) v.row(row.instance(), row.vip(), row.ringFingerprint(), row.announcement());
             v.print(out);
+        }
+        if (!bgp.isEmpty()) {
+            out.println();
+            Table b = new Table("INSTANCE", "BGP PEER", "AS", "SESSION", "INFO");
+            for (BgpRow row : bgp) b.row(row.instance(), row.peer(), row.asn(), row.state(), row.info());
+            b.print(out);
         }
         if (!realservers.isEmpty()) {
             out.println();

@@ -18,12 +18,22 @@ final class HttpConnection implements AutoCloseable {
     private final Socket socket;
 
     HttpConnection(String clientNetns, String address, int port) {
+        this(clientNetns, address, port, 3000);
+    }
+
+    /** readTimeoutMs: how long one answer may take (a failover test lets TCP retransmit first). */
+    HttpConnection(String clientNetns, String address, int port, int readTimeoutMs) {
         this.socket = Netns.run(clientNetns, () -> {
             Socket s = new Socket();
             s.connect(new InetSocketAddress(InetAddress.ofLiteral(address), port), 3000);
-            s.setSoTimeout(3000);
+            s.setSoTimeout(readTimeoutMs);
             return s;
         });
+    }
+
+    /** The client's port of this connection (how the directors' connection tables name it). */
+    int localPort() {
+        return socket.getLocalPort();
     }
 
     /** GET / on this connection; returns the body (the answering real's name). */

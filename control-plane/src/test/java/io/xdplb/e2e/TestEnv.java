@@ -15,10 +15,19 @@ final class TestEnv implements AutoCloseable {
     static final Path REPO = Path.of(System.getProperty("xdplb.repo", "..")).toAbsolutePath().normalize();
 
     final String prefix;
+    private final int reals;
+    private final int directors; // 0: the one-director network with a static route
     private final Path launcher;
 
     TestEnv(String prefix) {
+        this(prefix, 3, 0);
+    }
+
+    /** With directors > 0, the BGP variant: PREFIX-dir1..N behind the router's BIRD and ECMP. */
+    TestEnv(String prefix, int reals, int directors) {
         this.prefix = prefix;
+        this.reals = reals;
+        this.directors = directors;
         this.launcher = launcher();
         Sh.Result r = script("up.sh");
         if (r.exit() != 0) {
@@ -28,7 +37,8 @@ final class TestEnv implements AutoCloseable {
     }
 
     Sh.Result script(String name) {
-        return Sh.run(List.of("env", "XDPLB_TESTENV=" + prefix, "REALS=3", "XDPLB=" + launcher,
+        return Sh.run(List.of("env", "XDPLB_TESTENV=" + prefix, "REALS=" + reals,
+                "XDPLB_DIRECTORS=" + (directors == 0 ? "" : "" + directors), "XDPLB=" + launcher,
                 "XDPLB_STATE_DIR=" + System.getProperty("xdplb.stateDir", "/tmp/xdplb-test-state"),
                 REPO.resolve("netns-testenv").resolve(name).toString()), 300);
     }
@@ -51,6 +61,11 @@ final class TestEnv implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** The launcher the scripts use: the CLI from the test's class path, as a program other processes can run. */
+    Path launcherPath() {
+        return launcher;
     }
 
     String ns(String role) {
