@@ -199,10 +199,11 @@ class SeveralDirectorsTest {
         String table = Cli.run("status").ok().out();
         assertTrue(table.contains("BGP PEER") && table.contains("Established"), table);
 
-        try (LongLivedClients clients = new LongLivedClients(env.ns("client"), VIP_ADDR, 80, CONNECTIONS, 3000)) {
+        try (LongLivedClients clients = new LongLivedClients(env, VIP_ADDR, 80, CONNECTIONS, 3)) {
             Set<Integer> d1 = directors.get(0).clientPorts(), d2 = directors.get(1).clientPorts();
-            long on1 = clients.conns().stream().filter(c -> d1.contains(c.port)).count();
-            long on2 = clients.conns().stream().filter(c -> d2.contains(c.port)).count();
+            List<LongLivedClients.Conn> all = clients.report().conns();
+            long on1 = all.stream().filter(c -> d1.contains(c.port())).count();
+            long on2 = all.stream().filter(c -> d2.contains(c.port())).count();
             assertEquals(CONNECTIONS, on1 + on2, "every connection is on one director");
             assertTrue(on1 >= 10 && on2 >= 10, "ECMP spreads the connections: " + on1 + " on dir1, " + on2 + " on dir2");
         }
@@ -213,9 +214,10 @@ class SeveralDirectorsTest {
     void connectionsOnAKilledDirectorCarryOnThroughTheOther() throws Exception {
         LabDirector one = directors.get(0), two = directors.get(1);
         // 15 s to answer: while the router still sends to the dead director, TCP retransmits
-        try (LongLivedClients clients = new LongLivedClients(env.ns("client"), VIP_ADDR, 80, CONNECTIONS, 15_000)) {
+        try (LongLivedClients clients = new LongLivedClients(env, VIP_ADDR, 80, CONNECTIONS, 15)) {
             Set<Integer> onOne = one.clientPorts();
-            List<LongLivedClients.Conn> moved = clients.conns().stream().filter(c -> onOne.contains(c.port)).toList();
+            Set<Integer> moved = new HashSet<>();
+            for (var c : clients.report().conns()) if (onOne.contains(c.port())) moved.add(c.port());
             assertTrue(moved.size() >= 10, "connections on director 1: " + moved.size());
             Thread.sleep(500);
 
@@ -223,40 +225,35 @@ class SeveralDirectorsTest {
             double gone = waitFor(() -> nextHops().equals(Set.of(two.address)), HOLD_TIME + 2,
                     "the router withdraws director 1's route: " + routerRoute());
             assertTrue(gone <= HOLD_TIME + 0.5, "withdrawn after " + gone + " s, hold time " + HOLD_TIME + " s");
-            long withdrawn = System.nanoTime();
+            LongLivedClients.Report atWithdrawal = clients.report();
 
             // every connection gets at least 5 more answers (or fails)
-            Map<LongLivedClients.Conn, Integer> before = new java.util.HashMap<>();
-            for (var c : clients.conns()) before.put(c, c.answers.get());
-            waitFor(() -> clients.conns().stream().allMatch(c -> c.error != null || c.answers.get() >= before.get(c) + 5),
-                    30, "every connection answers again");
-
+            LongLivedClients.Report after = clients.awaitAnswers(atWithdrawal, 5, 30);
             List<String> failed = new ArrayList<>();
             int resets = 0, carriedOn = 0;
-            for (var c : moved) {
+            for (var c : after.conns()) {
+                if (!moved.contains(c.port())) continue;
                 if (c.reset()) resets++;
-                boolean ok = c.error == null && c.reals.size() == 1 && c.lastAnswerNanos > withdrawn;
+                boolean ok = c.error() == null && c.reals().size() == 1 && c.last() > atWithdrawal.now();
                 if (ok) carriedOn++;
-                else failed.add(c.port + ": " + (c.error != null ? c.error : "reals " + c.reals));
+                else failed.add(c.port() + ": " + (c.error() != null ? c.error() : "reals " + c.reals()));
             }
             assertTrue(carriedOn >= Math.ceil(moved.size() * 0.99), carriedOn + " of " + moved.size()
                     + " connections of director 1 carried on through director 2 (" + resets + " resets): " + failed);
             Set<Integer> onTwo = two.clientPorts();
-            assertTrue(moved.stream().allMatch(c -> c.error != null || onTwo.contains(c.port)),
-                    "director 2 now carries director 1's flows");
-            assertTrue(clients.conns().stream().allMatch(c -> c.error == null), "no connection failed: "
-                    + clients.conns().stream().filter(c -> c.error != null).map(c -> c.port + " " + c.error).toList());
+            assertTrue(onTwo.containsAll(moved), "director 2 now carries director 1's flows");
+            assertTrue(after.conns().stream().allMatch(c -> c.error() == null), "no connection failed: "
+                    + after.conns().stream().filter(c -> c.error() != null).map(c -> c.port() + " " + c.error()).toList());
             System.out.printf("failover: route withdrawn after %.2f s; %d of %d connections of director 1 carried on, %d resets%n",
                     gone, carriedOn, moved.size(), resets);
 
             // director 1 back: its flows return to it and still keep their real
             one.restore();
             waitFor(() -> nextHops().size() == 2, 15, "director 1 announces again: " + routerRoute());
-            for (var c : clients.conns()) before.put(c, c.answers.get());
-            waitFor(() -> clients.conns().stream().allMatch(c -> c.error != null || c.answers.get() >= before.get(c) + 5),
-                    30, "every connection answers after director 1 is back");
-            assertTrue(clients.conns().stream().allMatch(c -> c.error == null && c.reals.size() == 1),
-                    "every connection kept its real through the return");
+            LongLivedClients.Report back = clients.awaitAnswers(clients.report(), 5, 30);
+            assertTrue(back.conns().stream().allMatch(c -> c.error() == null && c.reals().size() == 1),
+                    "every connection kept its real through the return: " + back.conns().stream()
+                            .filter(c -> c.error() != null || c.reals().size() != 1).toList());
         }
     }
 
@@ -283,15 +280,13 @@ class SeveralDirectorsTest {
     @Test
     @Order(4)
     void aRealAddedOnBothDirectorsKeepsEveryOpenConnectionOnItsReal() throws Exception {
-        try (LongLivedClients clients = new LongLivedClients(env.ns("client"), VIP_ADDR, 80, CONNECTIONS, 3000)) {
+        try (LongLivedClients clients = new LongLivedClients(env, VIP_ADDR, 80, CONNECTIONS, 3)) {
+            LongLivedClients.Report before = clients.report();
             for (LabDirector d : directors) d.xdplb("real", "add", VIP, FOURTH_REAL);
             for (LabDirector d : directors) d.announce();
-            Map<LongLivedClients.Conn, Integer> before = new java.util.HashMap<>();
-            for (var c : clients.conns()) before.put(c, c.answers.get());
-            waitFor(() -> clients.conns().stream().allMatch(c -> c.error != null || c.answers.get() >= before.get(c) + 10),
-                    30, "every connection answers 10 more times");
-            List<String> moved = clients.conns().stream().filter(c -> c.error != null || c.reals.size() != 1)
-                    .map(c -> c.port + ": " + (c.error != null ? c.error : c.reals)).toList();
+            LongLivedClients.Report after = clients.awaitAnswers(before, 10, 30);
+            List<String> moved = after.conns().stream().filter(c -> c.error() != null || c.reals().size() != 1)
+                    .map(c -> c.port() + ": " + (c.error() != null ? c.error() : c.reals())).toList();
             assertEquals(List.of(), moved, "established connections keep their real");
         }
         Set<String> rings = new HashSet<>();
