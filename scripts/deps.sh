@@ -42,8 +42,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   # docker.io's postinst would start a system dockerd, which puts a bridge with a private range
-  # (and bird2's a system BIRD in the host's namespace, which xdplb never uses)
-  # into the host's namespace; the tests start their own engine in a namespace. Deny service
+  # into the host's namespace; the tests start their own engine in a namespace (and bird2's would
+  # start a system BIRD, which xdplb never uses: its speakers run in namespaces). Deny service
   # starts while installing (policy-rc.d exit 101), unless the machine has its own policy.
   policy=/usr/sbin/policy-rc.d
   if [ ! -e "$policy" ]; then
