@@ -7,9 +7,7 @@ the answers, the time of the last one and the error that ended it (reset, timeou
 Prints {"ready": COUNT} once every connection has answered once, then answers each line on
 stdin: "report" prints the state as one JSON line, "quit" (or end of input) stops.
 
-Run it inside the client namespace on one CPU (`taskset -c 0`): a NIC's RSS keeps each flow on
-one CPU, and the director keeps one connection table per CPU; veths have no RSS, so a sender
-that moves between CPUs would move its flows between the director's tables.
+Run it inside the client namespace: ip netns exec PREFIX-client long-clients.py 203.0.113.10 80 60
 """
 import json, socket, sys, threading, time
 

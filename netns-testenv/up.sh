@@ -82,6 +82,13 @@ addr "$NS_CLIENT" "$CLIENT6/64" eth0 nodad
 # XDP_TX, so the real server would drop them as corrupt. A NIC on a wire never does this;
 # here the client computes its checksums itself.
 inns "$NS_CLIENT" ethtool -K eth0 tx off >/dev/null
+# Flows to CPUs: a NIC's RSS keeps each flow on one CPU, and the director keeps one connection
+# table per CPU. A veth has no RSS: a packet is handled on whichever CPU sent it, and a client's
+# ACKs go out on the CPU that received the answer. RPS on the router's client port does what
+# RSS would: each flow, whoever sends its packets, is forwarded (so reaches a director) on the
+# one CPU its hash picks.
+rps_mask=$(printf '%x' $(( (1 << $(nproc --all)) - 1 )))
+inns "$NS_ROUTER" sh -c "echo $rps_mask > /sys/class/net/$ROUTER_CL/queues/rx-0/rps_cpus"
 ip -n "$NS_CLIENT" route replace default via "$RCLIENT4"
 ip -n "$NS_CLIENT" -6 route replace default via "$RCLIENT6"
 

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Many long-lived HTTP/1.1 connections from the client namespace, each doing a request every
- * ~100 ms: netns-testenv/long-clients.py, run on one CPU (see there why), asked for a report
+ * ~100 ms: netns-testenv/long-clients.py, asked for a report
  * whenever the test wants to know which reals answered, how often, and what ended a connection.
  */
 final class LongLivedClients implements AutoCloseable {
@@ -40,7 +40,7 @@ final class LongLivedClients implements AutoCloseable {
 
     LongLivedClients(TestEnv env, String vip, int port, int count, double readTimeoutSeconds) throws IOException {
         String script = TestEnv.REPO.resolve("netns-testenv/long-clients.py").toString();
-        process = new ProcessBuilder("ip", "netns", "exec", env.ns("client"), "taskset", "-c", "0", "/usr/bin/python3",
+        process = new ProcessBuilder("ip", "netns", "exec", env.ns("client"), "/usr/bin/python3",
                 script, vip, "" + port, "" + count, "0.1", "" + readTimeoutSeconds)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
