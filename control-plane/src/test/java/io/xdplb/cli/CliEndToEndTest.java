@@ -176,6 +176,7 @@ class CliEndToEndTest {
         statReals.sort(null);
         assertEquals(List.of("198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4", "2001:db8:1::2"), statReals);
         assertEquals(StatNames.balancer(), fieldNames(stats.path("global")));
+        assertTrue(fieldNames(stats.path("global")).contains("flood_bypass"), "SYN-flood mode's counter is in stats");
         for (JsonNode c : stats.path("global")) {
             assertEquals(List.of("packets", "bytes"), fieldNames(c));
             assertTrue(c.path("packets").isIntegralNumber() && c.path("bytes").isIntegralNumber(), c.toString());
@@ -189,7 +190,11 @@ class CliEndToEndTest {
         assertEquals("192.0.2.1", lb.path("src4").asText());
         assertEquals("2001:db8::1", lb.path("src6").asText());
         assertEquals(6080, lb.path("guePort").asInt());
+        assertEquals(125000, lb.path("floodThreshold").asInt(), "--flood-threshold's default");
         assertEquals(0, dump.path("conn_table").path("shown").asInt());
+        int cpus = io.xdplb.libbpf.LibbpfRuntime.possibleCpus();
+        assertEquals(cpus, dump.path("conn_table").path("cpus").asInt(), "a connection table per CPU");
+        assertEquals(cpus, dump.path("flood_state").size(), "a flood window per CPU");
         assertEquals(List.of("198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4", "2001:db8:1::2"), dumpReals());
 
         // dump vip2tnl: flags and encap by name
@@ -400,6 +405,7 @@ class CliEndToEndTest {
                 {"--max-reals", "1", "bad --max-reals 1: must be 2..1048576"},
                 {"--conn-table-size", "0", "bad --conn-table-size 0: must be 1..67108864"},
                 {"--mtu", "100", "bad --mtu 100: must be 576..65535"},
+                {"--flood-threshold", "-1", "bad --flood-threshold -1: must be 0 (no limit) or a number of new flows per second per CPU"},
                 {"--gue-port", "70000", "bad --gue-port 70000: must be 1..65535"},
                 {"--src4", "2001:db8::1", "bad --src4 \"2001:db8::1\": must be an IPv4 address, e.g. 192.0.2.1"},
                 {"--mode", "turbo", "bad mode \"turbo\": must be native or generic"},
