@@ -99,7 +99,7 @@ class ContainerRealServersTest {
         Cli.forgetInstance(INSTANCE);
         if (engine != null) {
             if (DockerInNetns.anythingRunning()) problems.add("dockerd or containerd still runs");
-            if (Files.exists(DockerInNetns.ROOT)) problems.add(DockerInNetns.ROOT + " is left");
+            if (DockerInNetns.rootLeft()) problems.add(DockerInNetns.ROOT + " is left");
             if (Sh.run("ip", "netns", "list").out().lines().anyMatch(l -> l.startsWith("xc-"))) {
                 problems.add("namespaces are left: " + Sh.run("ip", "netns", "list").out());
             }

@@ -17,8 +17,11 @@ import java.util.concurrent.TimeUnit;
  * the cgroup mounts dockerd needs). Its bridges, addresses and forwarding live in that
  * namespace; the host's own namespace is never changed. Socket, data root, exec root and
  * pid file live on a tmpfs mounted on {@link #ROOT} (so unmounting it removes every image,
- * container and layer the engine made; inside a private mount namespace, as
- * /work/wt/isolated gives, two test runs never meet). No default bridge (it would take a
+ * container and layer the engine made). Runs in private mount namespaces of their own (one
+ * `unshare -m` each) mount their own tmpfs on the same directory and never meet: each looks
+ * only at its own mount namespace, and the directory is removed by the last run that leaves
+ * (removing a directory that is a mount point in another namespace would detach that mount
+ * there, taking the other run's engine with it). No default bridge (it would take a
  * private range), no iptables rules (the test routes documentation addresses; nothing is
  * NATed). overlay2 first, vfs when overlay2 does not work here.
  */
@@ -109,28 +112,58 @@ final class DockerInNetns implements AutoCloseable {
     }
 
     private static void mountRoot() {
-        try {
-            Files.createDirectories(ROOT);
-        } catch (IOException e) {
-            throw new AssertionError("cannot create " + ROOT + ": " + e.getMessage(), e);
+        Sh.Result r = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                Files.createDirectories(ROOT);
+            } catch (IOException e) {
+                throw new AssertionError("cannot create " + ROOT + ": " + e.getMessage(), e);
+            }
+            // (another run leaving may remove the directory between the two steps: then again)
+            r = Sh.run("mount", "-t", "tmpfs", "-o", "mode=0700", "xdplb-test-docker", ROOT.toString());
+            if (r.exit() == 0) return;
         }
-        Sh.run("mount", "-t", "tmpfs", "-o", "mode=0700", "xdplb-test-docker", ROOT.toString()).ok();
+        r.ok();
     }
 
-    private static boolean mounted() {
+    /** Whether ROOT is a mount point in the mount namespace of process pid ("self" for this one). */
+    private static boolean mountedIn(String pid) {
         try {
-            return Files.readAllLines(Path.of("/proc/self/mounts")).stream()
+            return Files.readAllLines(Path.of("/proc", pid, "mounts")).stream()
                     .anyMatch(l -> l.split(" ")[1].equals(ROOT.toString()));
-        } catch (IOException e) {
-            return false;
+        } catch (IOException | RuntimeException e) {
+            return false; // the process is gone
         }
+    }
+
+    /** The mount namespace of a process (as its /proc/PID/ns/mnt link reads), or "" when it is gone. */
+    private static String mountNamespace(String pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", pid, "ns", "mnt")).toString();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** Whether another mount namespace (another test run) has its own tmpfs on ROOT. */
+    private static boolean usedByAnotherRun() {
+        String mine = mountNamespace("self");
+        java.util.Set<String> seen = new java.util.HashSet<>(java.util.Set.of(mine, ""));
+        for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+            String pid = Long.toString(h.pid());
+            if (seen.add(mountNamespace(pid)) && mountedIn(pid)) return true;
+        }
+        return false;
     }
 
     private static void unmountRoot() {
         // lazily: a container's mount that outlived its engine must not keep the directory
-        if (mounted()) Sh.run("umount", "-R", "-l", ROOT.toString());
+        if (mountedIn("self")) Sh.run("umount", "-R", "-l", ROOT.toString());
+        if (!Files.isDirectory(ROOT) || usedByAnotherRun()) return;
         try {
             Files.deleteIfExists(ROOT);
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // another run's files, made without a tmpfs of its own: not ours to remove
         } catch (IOException e) {
             throw new AssertionError("cannot remove " + ROOT + ": " + e.getMessage(), e);
         }
@@ -142,7 +175,9 @@ final class DockerInNetns implements AutoCloseable {
         if (Files.exists(pidFile)) {
             try {
                 long pid = Long.parseLong(Files.readString(pidFile).strip());
+                String mine = mountNamespace("self");
                 ProcessHandle.of(pid).filter(h -> h.info().command().orElse("").endsWith("dockerd"))
+                        .filter(h -> mountNamespace(Long.toString(h.pid())).equals(mine))
                         .ifPresent(DockerInNetns::stop);
             } catch (IOException | NumberFormatException e) {
                 // no usable pid: nothing to stop
@@ -171,10 +206,16 @@ final class DockerInNetns implements AutoCloseable {
         }
     }
 
-    /** Whether dockerd or a containerd of this engine still runs. */
+    /** Whether dockerd or a containerd of this engine still runs (in this mount namespace: not another run's). */
     static boolean anythingRunning() {
+        String mine = mountNamespace("self");
         return ProcessHandle.allProcesses().anyMatch(h -> h.info().arguments().map(a -> String.join(" ", a))
-                .orElse("").contains(ROOT.toString()));
+                .orElse("").contains(ROOT.toString()) && mountNamespace(Long.toString(h.pid())).equals(mine));
+    }
+
+    /** Whether this run left ROOT behind: mounted here, or there while no other run uses it. */
+    static boolean rootLeft() {
+        return mountedIn("self") || (Files.exists(ROOT) && !usedByAnotherRun());
     }
 
     @Override
