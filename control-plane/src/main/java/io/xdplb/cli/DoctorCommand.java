@@ -35,7 +35,7 @@ final class DoctorCommand implements Callable<Integer> {
         if (!(interval >= 0.1 && interval <= 60)) throw new UserError("--interval " + interval + ": give 0.1 to 60 seconds");
         Instance instance = Instance.of(spec);
         XdplbCommand.requireRoot("xdplb doctor");
-        Doctor.Report report = Doctor.run(instance.layout(), instance.store().load(), interval);
+        Doctor.Report report = Doctor.run(instance.layout(), instance.store().load(), instance.store().file(), interval);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();

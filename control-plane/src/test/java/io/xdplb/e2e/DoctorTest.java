@@ -180,6 +180,29 @@ class DoctorTest {
         JsonNode rp = failsExactly("rp-filter").getFirst();
         runFix(rp.path("fix").asText().replace("sysctl -w", "sysctl -qw"));
         assertClean();
+
+        // 9. a real server whose namespace went away: its decap link is defunct and its record stale
+        String extra = PREFIX + "-extra";
+        sh("ip", "netns", "add", extra);
+        try {
+            sh("ip", "-n", extra, "link", "add", "d0", "type", "veth", "peer", "name", "d1");
+            sh("ip", "-n", extra, "addr", "add", "192.0.2.99/24", "dev", "d0");
+            sh("ip", "-n", extra, "link", "set", "d0", "up");
+            xdplb("realserver", "setup", "--iface", "d0", "--netns", extra, "--vip", "203.0.113.10", "--mode", "generic");
+            assertClean();
+        } finally {
+            sh("ip", "netns", "del", extra);
+        }
+        JsonNode report = doctor(1);
+        assertEquals(java.util.Set.of("attachments", "records"), withStatus(report, "fail"), report.toPrettyString());
+        for (JsonNode c : report.path("checks")) {
+            if (!c.path("status").asText().equals("fail")) continue;
+            assertTrue(c.path("fix").asText().startsWith("xdplb --instance " + PREFIX + " realserver teardown --iface d0 --netns "
+                    + extra), c.toString());
+        }
+        runFix(report.path("checks").findValues("fix").stream().map(JsonNode::asText)
+                .filter(f -> f.contains("teardown")).findFirst().orElseThrow());
+        assertClean();
     }
 
     @Test

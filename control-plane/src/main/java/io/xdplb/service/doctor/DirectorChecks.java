@@ -38,7 +38,7 @@ final class DirectorChecks {
         }
         if (!s.balancerLoaded()) {
             return Check.fail("balancer", d.where(), "the configuration has a director on " + d.where()
-                    + " but its program is not loaded", s.xdplb() + "attach --iface " + d.iface() + Scene.netnsOpt(d.netns()));
+                    + " but its program is not loaded", s.xdplb() + "apply -f " + s.configFile());
         }
         return Check.ok("balancer", d.where(), "loaded, " + s.config().vips().size() + " VIPs in the configuration");
     }

@@ -29,8 +29,9 @@ public final class Doctor {
         }
     }
 
-    public static Report run(InstanceLayout layout, Config config, double intervalSeconds) {
-        Scene s = Scene.read(layout, config);
+    /** configFile: the instance's configuration file, named in the fixes that re-apply it. */
+    public static Report run(InstanceLayout layout, Config config, java.nio.file.Path configFile, double intervalSeconds) {
+        Scene s = Scene.read(layout, config, configFile);
         List<String> lbNames = StatNames.balancer();
         List<String> decapNames = StatNames.decap();
         long start = System.nanoTime();
@@ -38,6 +39,7 @@ public final class Doctor {
 
         List<Check> out = new ArrayList<>();
         out.addAll(StateChecks.attachments(s));
+        out.addAll(StateChecks.orphans(s));
         out.addAll(StateChecks.records(s));
         out.add(DirectorChecks.balancer(s));
         out.add(DirectorChecks.jit());
@@ -62,7 +64,7 @@ public final class Doctor {
         }
         out.addAll(DirectorChecks.drops(s, before, after, intervalSeconds));
         for (RealServerState r : s.realservers()) {
-            if (Host.exists(r.netns()) && !Host.link(r.netns(), r.iface()).isMissingNode()) {
+            if (!StateChecks.stale(s, r)) {
                 out.addAll(RealServerChecks.of(s, r, before, after, intervalSeconds));
             }
         }

@@ -28,10 +28,10 @@ import java.util.stream.Collectors;
  * attached, the real-server set-ups, and the live settings in the maps (lb_config,
  * decap_config, decap_addrs). Nothing is written.
  */
-record Scene(InstanceLayout layout, Config config, List<Attachment> attachments, List<RealServerState> realservers,
-             LbConfig lb, DecapConfig decap, Set<InetAddress> decapAddrs) {
+record Scene(InstanceLayout layout, Config config, java.nio.file.Path configFile, List<Attachment> attachments,
+             List<RealServerState> realservers, LbConfig lb, DecapConfig decap, Set<InetAddress> decapAddrs) {
 
-    static Scene read(InstanceLayout layout, Config config) {
+    static Scene read(InstanceLayout layout, Config config, java.nio.file.Path configFile) {
         List<Attachment> attachments = new XdpAttachments(layout).list();
         List<RealServerState> realservers = RealServerState.all(layout.instance());
         LbConfig lb = null;
@@ -48,7 +48,7 @@ record Scene(InstanceLayout layout, Config config, List<Attachment> attachments,
                 addrs = maps.addrs.entries().keySet().stream().map(IpAddr::address).collect(Collectors.toSet());
             }
         }
-        return new Scene(layout, config, attachments, realservers, lb, decap, addrs);
+        return new Scene(layout, config, configFile, attachments, realservers, lb, decap, addrs);
     }
 
     String instance() {
