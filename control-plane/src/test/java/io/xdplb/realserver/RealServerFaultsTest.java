@@ -289,4 +289,33 @@ class RealServerFaultsTest {
             }
         }
     }
+    /** XDPLB_RUN_DIR moves the records (as XDPLB_STATE_DIR moves the configuration): nothing under /run/xdplb. */
+    @Test
+    void theRunDirectoryFollowsXdplbRunDir() throws Exception {
+        Path runDir = Files.createTempDirectory("xdplb-run-");
+        try {
+            for (String verb : new String[] {"setup", "teardown"}) {
+                java.util.List<String> cmd = verb.equals("setup")
+                        ? JavaCli.command(JavaCli.runtimeClassPath(), "--instance", instance, "realserver", "setup",
+                                "--iface", "eth0", "--netns", ns.name(), "--vip", "203.0.113.10")
+                        : JavaCli.command(JavaCli.runtimeClassPath(), "--instance", instance, "realserver", "teardown",
+                                "--iface", "eth0", "--netns", ns.name());
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+                pb.environment().put("XDPLB_RUN_DIR", runDir.toString());
+                Process p = pb.start();
+                String out = new String(p.getInputStream().readAllBytes());
+                assertEquals(0, p.waitFor(), out);
+                if (verb.equals("setup")) {
+                    assertTrue(Files.exists(runDir.resolve(instance).resolve("realservers").resolve("eth0@" + ns.name() + ".json")));
+                    assertFalse(Files.exists(Path.of("/run/xdplb", instance)), "nothing under /run/xdplb");
+                }
+            }
+            assertFalse(Files.exists(runDir.resolve(instance)), "teardown found the record there and removed it"
+                    + " (and the emptied directory, as it removes an empty /run/xdplb)");
+        } finally {
+            if (Files.exists(runDir)) try (var left = Files.walk(runDir)) {
+                for (Path f : left.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+            }
+        }
+    }
 }
