@@ -265,6 +265,29 @@ class FaultHealingTest {
         }
     }
 
+    /** Lifecycle: a reboot empties the bpffs but keeps the file: status says so (exit 3), `apply -f` restores everything. */
+    @Test
+    void rebootSimulationApplyRestoresEverything(@TempDir Path tmp) throws Exception {
+        lab.attach().ok();
+        lab.ok("vip", "add", "192.0.2.10:80/tcp");
+        lab.ok("real", "add", "192.0.2.10:80/tcp", "198.51.100.1");
+        lab.ok("vip", "add", "[2001:db8::10]:443/udp", "--encap", "gue");
+        lab.ok("real", "add", "[2001:db8::10]:443/udp", "198.51.100.2", "--weight", "3");
+        Path f = export(tmp);
+        try (var all = Files.walk(lab.pins())) { // what a reboot does: every pin (and so every link) gone
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+        Cli.Result st = lab.xdplb("status");
+        assertEquals(3, st.exit(), st.out());
+        assertTrue(st.out().contains("problem: instance " + lab.instance + ": its configuration names the director on va"),
+                st.out());
+        String out = lab.ok("apply", "-f", f.toString());
+        assertTrue(out.startsWith("+ director va"), out);
+        assertMapsMatchFile();
+        assertEquals(0, lab.xdplb("status").exit());
+        assertEquals("nothing to do\n", lab.ok("apply", "-f", f.toString()));
+    }
+
     /** A configuration with n VIPs 192.0.2.1..n port 80 (the last `changed` of them on port 8080 instead). */
     private static String configWithVips(String exported, int n, int changed) {
         List<String> vips = new ArrayList<>();
