@@ -174,16 +174,12 @@ public final class ConfigStore {
 
     /** Opens the lock file, never through a symlink; created 0600, and one we own made 0600 if it is not. */
     private FileChannel openLock() throws IOException {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS), PRIVATE_FILE);
-        } catch (FileSystemException e) {
-            if (Files.isSymbolicLink(lockFile)) {
-                throw new UserError(lockFile + " is a symbolic link; xdplb never follows one in its state: remove it");
-            }
-            throw e;
+        if (Files.isSymbolicLink(lockFile)) {
+            throw new UserError(lockFile + " is a symbolic link; xdplb never follows one in its state: remove it");
         }
+        // NOFOLLOW_LINKS also closes the race with a link planted after that check: the open fails
+        FileChannel ch = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS), PRIVATE_FILE);
         try {
             int owner = (Integer) Files.getAttribute(lockFile, "unix:uid", LinkOption.NOFOLLOW_LINKS);
             if (owner != PrivateFiles.myUid()) {

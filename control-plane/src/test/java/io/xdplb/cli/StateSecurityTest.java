@@ -80,7 +80,7 @@ class StateSecurityTest {
         try {
             Cli.Result r = lab.xdplb("vip", "add", "192.0.2.11:80/tcp");
             assertEquals(1, r.exit());
-            assertTrue(r.err().startsWith("xdplb: \\"" + lab.stateDir() + "\\" is owned by uid 65534, not by uid 0"), r.err());
+            assertTrue(r.err().startsWith("xdplb: " + lab.stateDir() + " is owned by uid 65534, not by uid 0"), r.err());
         } finally {
             Files.setAttribute(lab.stateDir(), "unix:uid", 0);
         }
