@@ -21,7 +21,7 @@
 #include "xdplb_abi.h"
 #include "parse.h"
 #include "csum.h"
-#include "jhash.h"
+#include "flow.h"
 #include "encap.h"
 #include "icmp.h" /* also <linux/icmp.h>, <linux/icmpv6.h>: see there */
 
@@ -196,44 +196,6 @@ static __always_inline struct vip_meta *vip_lookup(const __be32 *addr, __be16 po
 	return bpf_map_lookup_elem(&vip2tnl, &k);
 }
 
-/*
- * The flow hash: the ring position, computed only when the ring is used.
- * jhash2 of 5 words, each the little-endian u32 of 4 packet bytes:
- * src[0..3] (IPv4: src[0], zeros), then sport,dport. NO_SPORT zeroes sport;
- * DPORT_ONLY zeroes the source address and sport.
- */
-static __always_inline __u32 flow_hash(const struct flow_key *f, __u32 flags)
-{
-	__u32 s0 = f->src[0], s1 = f->src[1], s2 = f->src[2], s3 = f->src[3];
-	__u32 sport = f->sport;
-
-	if (flags & XDPLB_VIP_DPORT_ONLY) {
-		s0 = s1 = s2 = s3 = 0;
-		sport = 0;
-	} else if (flags & XDPLB_VIP_NO_SPORT) {
-		sport = 0;
-	}
-	return jhash_5words(s0, s1, s2, s3, sport | ((__u32)f->dport << 16),
-			    XDPLB_HASH_SEED);
-}
-
-/*
- * Entropy of the outer header (GUE source port, IPv6 flow label): the same
- * for every packet of a flow, whether the real came from the connection table
- * or the ring, and much cheaper than flow_hash(): the source address words,
- * ports and the xor of them folded, one multiply, folded again.
- */
-static __always_inline __u32 flow_entropy(const struct flow_key *f)
-{
-	__u32 x = f->src[0] ^ f->src[1] ^ f->src[2] ^ f->src[3] ^
-		  (f->sport | ((__u32)f->dport << 16));
-
-	x ^= x >> 16;
-	x *= 0x45d9f3b;
-	x ^= x >> 16;
-	return x;
-}
-
 static __always_inline struct ip_addr *real_lookup(__u32 id)
 {
 	struct ip_addr *r;
@@ -398,8 +360,7 @@ static __always_inline int lb_forward(struct xdp_md *ctx, struct pkt_desc *pd)
 	__be32 daddr[4];
 	__u16 vlan_tci = 0;
 	__u64 psum = 0;
-	__u8 encap = vip->encap, outer6, gue, proto;
-	__be16 sport;
+	__u8 encap = vip->encap, outer6, gue;
 
 	cfg = bpf_map_lookup_elem(&lb_config, &zero);
 	if (!cfg || (!cfg->src4 && !(cfg->src6[0] | cfg->src6[1] | cfg->src6[2] | cfg->src6[3])) ||
@@ -495,33 +456,21 @@ static __always_inline int lb_forward(struct xdp_md *ctx, struct pkt_desc *pd)
 		eth->h_proto = bpf_htons(outer6 ? ETH_P_IPV6 : ETH_P_IP);
 	}
 
-	proto = gue ? IPPROTO_UDP :
-		(pd->flow.family == XDPLB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6);
 	entropy = flow_entropy(&pd->flow);
-	sport = gue_sport(entropy);
 	if (outer6) {
-		struct ipv6hdr *o6 = data + l3_off;
+		void *o6 = data + l3_off;
 
-		if ((void *)(o6 + 1) + XDPLB_UDP_HLEN > data_end)
+		if (o6 + XDPLB_IPV6_HLEN + XDPLB_UDP_HLEN > data_end)
 			return V(XDPLB_STAT_DROP_ENCAP_FAILED, XDP_DROP);
-		encap_ipv6_hdr(o6, pd->tos, entropy, inner_len + overhead - XDPLB_IPV6_HLEN,
-			       proto, cfg->src6, daddr);
-		if (gue) {
-			__u16 ulen = inner_len + XDPLB_UDP_HLEN;
-
-			encap_udp_hdr((void *)(o6 + 1), sport, cfg->gue_port, ulen,
-				      gue6_udp_csum(cfg->src6, daddr, sport, cfg->gue_port,
-						    ulen, psum));
-		}
+		encap_outer6(o6, pd->tos, inner_len, pd->flow.family, gue, cfg->src6,
+			     daddr, entropy, cfg->gue_port, psum);
 	} else {
-		struct iphdr *o4 = data + l3_off;
+		void *o4 = data + l3_off;
 
-		if ((void *)(o4 + 1) + XDPLB_UDP_HLEN > data_end)
+		if (o4 + XDPLB_IPV4_HLEN + XDPLB_UDP_HLEN > data_end)
 			return V(XDPLB_STAT_DROP_ENCAP_FAILED, XDP_DROP);
-		encap_ipv4_hdr(o4, pd->tos, inner_len + overhead, proto, cfg->src4, daddr[0]);
-		if (gue)
-			encap_udp_hdr((void *)(o4 + 1), sport, cfg->gue_port,
-				      inner_len + XDPLB_UDP_HLEN, 0);
+		encap_outer4(o4, pd->tos, inner_len, pd->flow.family, gue, cfg->src4,
+			     daddr[0], entropy, cfg->gue_port);
 	}
 
 	count(&vip_stats, vip_id, pd->pkt_len);

@@ -17,6 +17,7 @@
 #include <bpf/bpf_endian.h>
 #include "csum.h"
 #include "parse.h"
+#include "xdplb_abi.h"
 
 #define XDPLB_OUTER_TTL 64
 
@@ -135,6 +136,56 @@ static __always_inline __u64 inner6_lco_sum(const struct ipv6hdr *ip6, __u8 prot
 
 	return (__u64)w[0] + w[1] +
 	       csum_neg((__u64)bpf_htons(proto) + bpf_htons(l4_len));
+}
+
+/* IP protocol of the outer header: UDP for GUE, else the inner family's IPIP kind. */
+static __always_inline __u8 encap_outer_proto(int gue, __u8 inner_family)
+{
+	if (gue)
+		return IPPROTO_UDP;
+	return inner_family == XDPLB_AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+}
+
+/*
+ * The whole outer header of a tunnel packet over IPv4: the IPv4 header and, for GUE, the UDP
+ * header (checksum 0, allowed over IPv4). o points at the room made for it, which the caller
+ * has bounds-checked for XDPLB_IPV4_HLEN + XDPLB_UDP_HLEN bytes; inner_len is the length of
+ * the inner IP packet. The one writer of IPv4 tunnels: the XDP director and the tc health
+ * checker both call it.
+ */
+static __always_inline void encap_outer4(void *o, __u8 tos, __u32 inner_len, __u8 inner_family,
+					 int gue, __be32 saddr, __be32 daddr, __u32 entropy,
+					 __be16 gue_port)
+{
+	__u32 overhead = XDPLB_IPV4_HLEN + (gue ? XDPLB_UDP_HLEN : 0);
+
+	encap_ipv4_hdr(o, tos, inner_len + overhead, encap_outer_proto(gue, inner_family),
+		       saddr, daddr);
+	if (gue)
+		encap_udp_hdr(o + XDPLB_IPV4_HLEN, gue_sport(entropy), gue_port,
+			      inner_len + XDPLB_UDP_HLEN, 0);
+}
+
+/*
+ * The same over IPv6: the IPv6 header (flow label from entropy) and, for GUE, the UDP header
+ * with its checksum from payload_sum (the one's-complement sum of the inner packet, see
+ * gue6_udp_csum). The caller has bounds-checked XDPLB_IPV6_HLEN + XDPLB_UDP_HLEN bytes at o.
+ */
+static __always_inline void encap_outer6(void *o, __u8 tos, __u32 inner_len, __u8 inner_family,
+					 int gue, const __be32 *saddr, const __be32 *daddr,
+					 __u32 entropy, __be16 gue_port, __u64 payload_sum)
+{
+	__u32 overhead = XDPLB_IPV6_HLEN + (gue ? XDPLB_UDP_HLEN : 0);
+
+	encap_ipv6_hdr(o, tos, entropy, inner_len + overhead - XDPLB_IPV6_HLEN,
+		       encap_outer_proto(gue, inner_family), saddr, daddr);
+	if (gue) {
+		__u16 ulen = inner_len + XDPLB_UDP_HLEN;
+		__be16 sport = gue_sport(entropy);
+
+		encap_udp_hdr(o + XDPLB_IPV6_HLEN, sport, gue_port, ulen,
+			      gue6_udp_csum(saddr, daddr, sport, gue_port, ulen, payload_sum));
+	}
 }
 
 #endif /* XDPLB_ENCAP_H */

@@ -178,4 +178,30 @@ enum xdplb_decap_stat {
 	XDPLB_DECAP_STAT_MAX,
 };
 
+/*
+ * Health checks through the tunnel (bpf/healthcheck.bpf.c, tc egress of the director).
+ * The agent marks each probe socket with SO_MARK = XDPLB_HC_MARK_BASE | index; hc_targets
+ * maps that mark to the real and the VIP's encapsulation; hc_config is a copy of the
+ * director's lb_config (addresses, MACs, GUE port).
+ */
+#define XDPLB_HC_MARK_BASE 0x584c0000U /* "XL" in the high 16 bits */
+#define XDPLB_HC_MARK_MASK 0xffff0000U
+
+/* hc_targets value (key: the probe's mark). */
+struct hc_target {
+	struct ip_addr real; /* tunnel destination */
+	__u8 encap;          /* enum xdplb_encap of the VIP */
+	__u8 pad[3];
+	__u32 flags;         /* the VIP's enum xdplb_vip_flag (for the flow hash) */
+}; /* 28 bytes */
+
+/* Counters of the health-check program: index of hc_stats. */
+enum xdplb_hc_stat {
+	XDPLB_HC_ENCAPPED = 0,     /* probe packet encapsulated to its real */
+	XDPLB_HC_NO_TARGET,        /* marked like a probe, but no such mark: dropped */
+	XDPLB_HC_DROP_MALFORMED,   /* a probe packet we could not parse: dropped */
+	XDPLB_HC_DROP_ENCAP_FAILED,/* no room or no source address for the tunnel: dropped */
+	XDPLB_HC_STAT_MAX,
+};
+
 #endif /* XDPLB_ABI_H */

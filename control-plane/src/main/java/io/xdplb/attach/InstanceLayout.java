@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  * /sys/fs/bpf/xdplb/INSTANCE/maps/MAP         every map of the balancer and decap objects
  * /sys/fs/bpf/xdplb/INSTANCE/links/IFACE@NS   one XDP bpf_link per interface and namespace
  * /sys/fs/bpf/xdplb/INSTANCE/links/IFACE      ... in the host namespace
+ * /sys/fs/bpf/xdplb/INSTANCE/tc-egress/IFACE@NS the health checker's tc egress link (xdplb agent)
  * </pre>
  * '@' cannot appear in either name (we refuse it), so a link pin's name says exactly
  * which interface of which namespace it holds. A namespace given as a path (/proc/PID/ns/net)
@@ -66,6 +67,15 @@ public record InstanceLayout(Path bpffsRoot, String instance) {
         return linksDir().resolve(target.key());
     }
 
+    /** tc egress links (the health checker's), one per interface and namespace, named like {@link #link}. */
+    public Path tcLinksDir() {
+        return dir().resolve("tc-egress");
+    }
+
+    public Path tcLink(Target target) {
+        return tcLinksDir().resolve(target.netns() == null ? target.iface() : target.iface() + "@" + target.netns());
+    }
+
     /** Every link pin of this instance, as the interface it holds. */
     public List<Target> links() {
         List<Target> out = new ArrayList<>();
@@ -107,7 +117,7 @@ public record InstanceLayout(Path bpffsRoot, String instance) {
 
     /** Removes the instance's directories once they are empty, then /sys/fs/bpf/xdplb itself. */
     public void removeEmptyDirs() {
-        for (Path d : List.of(linksDir(), mapsDir(), dir(), bpffsRoot)) {
+        for (Path d : List.of(linksDir(), tcLinksDir(), mapsDir(), dir(), bpffsRoot)) {
             try {
                 Files.deleteIfExists(d);
             } catch (IOException e) {

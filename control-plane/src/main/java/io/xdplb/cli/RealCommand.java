@@ -87,7 +87,8 @@ final class RealCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "List a VIP's real servers and their weights.",
+            description = {"List a VIP's real servers: weight, state (active, draining, or out because its health"
+                    + " check failed) and health (up, down or unchecked, since when, last error) as `xdplb agent` found it."},
             footer = {"", "Examples:", "  xdplb real list 192.0.2.10:80/tcp",
                     "  xdplb real list 192.0.2.10:80/tcp --json | jq -r '.[] | select(.weight == 0) | .address'"})
     static final class ListReals implements Runnable {
@@ -103,32 +104,44 @@ final class RealCommand {
         public void run() {
             Vip v = Vip.parse(vip);
             var director = Instance.of(spec).service().director();
-            VipConfig vc = director.vip(v);
-            Map<InetAddress, Integer> slots = slotsPerReal(vc, director.config().sizes().ringSize());
+            var view = director.reals(v);
+            // slots as the maps hold them: from the effective weights (a real that is down has none)
+            List<Real> effective = new ArrayList<>();
+            for (var r : view.reals()) effective.add(new Real(r.real().address(), r.effectiveWeight()));
+            Map<InetAddress, Integer> slots = slotsPerReal(view.vip().withReals(effective), director.config().sizes().ringSize());
             var out = spec.commandLine().getOut();
             if (json) {
                 ArrayNode arr = Json.MAPPER.createArrayNode();
-                for (Real r : vc.reals()) {
+                for (var r : view.reals()) {
                     ObjectNode o = arr.addObject();
-                    o.put("address", IpAddresses.format(r.address()));
-                    o.put("weight", r.weight());
-                    o.put("slots", slots.get(r.address()));
+                    o.put("address", IpAddresses.format(r.real().address()));
+                    o.put("weight", r.real().weight());
+                    o.put("slots", slots.get(r.real().address()));
+                    o.put("effectiveWeight", r.effectiveWeight());
+                    ObjectNode h = o.putObject("health");
+                    h.put("state", r.health().state().label());
+                    h.put("since", r.health().since() == null ? null : r.health().since().toString());
+                    h.put("lastError", r.health().lastError());
                 }
                 out.println(Json.write(arr));
                 return;
             }
-            if (vc.reals().isEmpty()) {
+            if (view.reals().isEmpty()) {
                 out.println("VIP " + v + " has no reals (add one with `xdplb real add " + v + " ADDR`)");
                 return;
             }
-            Table t = new Table("REAL", "WEIGHT", "SLOTS", "STATE");
-            for (Real r : vc.reals()) {
-                int n = slots.get(r.address());
-                String state = r.weight() == 0 ? "draining"
+            Table t = new Table("REAL", "WEIGHT", "SLOTS", "STATE", "HEALTH", "SINCE", "LAST ERROR");
+            for (var r : view.reals()) {
+                var h = r.health();
+                int n = slots.get(r.real().address());
+                String state = r.real().weight() == 0 ? "draining" : r.effectiveWeight() == 0 ? "out (down)"
                         : n == 0 ? "no ring slots: weight too small against the others, gets no new flows" : "active";
-                t.row(IpAddresses.format(r.address()), r.weight(), n, state);
+                t.row(IpAddresses.format(r.real().address()), r.real().weight(), n, state, h.state().label(),
+                        h.since() == null ? "-" : h.since().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
+                        h.lastError() == null ? "-" : h.lastError());
             }
             t.print(out);
+            if (view.failOpen()) out.println("every real is down: failing open (all keep their weights)");
         }
 
         /** How many of the VIP's ring slots each real gets, from the weights in the file (what apply writes). */

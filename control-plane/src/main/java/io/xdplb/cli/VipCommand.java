@@ -1,8 +1,11 @@
 package io.xdplb.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.xdplb.UserError;
 import io.xdplb.model.ConfigJson;
 import io.xdplb.model.Encap;
+import io.xdplb.model.HealthCheck;
+import io.xdplb.model.Invalid;
 import io.xdplb.model.IpAddresses;
 import io.xdplb.model.Real;
 import io.xdplb.model.Vip;
@@ -22,7 +25,7 @@ import java.util.Map;
         description = "Add, delete and list virtual services (VIP = address, port, protocol).",
         footer = {"", "Examples:", "  xdplb vip add 192.0.2.10:80/tcp --encap gue", "  xdplb vip list --json",
                 "  xdplb vip del 192.0.2.10:80/tcp"},
-        subcommands = {VipCommand.Add.class, VipCommand.Del.class, VipCommand.ListVips.class})
+        subcommands = {VipCommand.Add.class, VipCommand.Check.class, VipCommand.Del.class, VipCommand.ListVips.class})
 final class VipCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true,
@@ -31,7 +34,8 @@ final class VipCommand {
             footer = {"", "Flags: no-sport (hash without the source port), no-conntrack (never use the connection table),",
                     "       dport-only (hash on the destination port only).", "", "Examples:",
                     "  xdplb vip add 192.0.2.10:80/tcp",
-                    "  xdplb vip add [2001:db8::10]:443/udp --encap gue --flag no-sport"})
+                    "  xdplb vip add [2001:db8::10]:443/udp --encap gue --flag no-sport",
+                    "  xdplb vip add 192.0.2.10:80/tcp --check http,path=/healthz,interval=1s"})
     static final class Add implements Runnable {
         @Spec CommandSpec spec;
 
@@ -45,16 +49,60 @@ final class VipCommand {
         @Option(names = "--flag", paramLabel = "NAME", completionCandidates = Candidates.Flags.class, description = "A VIP flag (repeatable): no-sport, no-conntrack, dport-only.")
         List<String> flags = new ArrayList<>();
 
+        @Option(names = "--check", paramLabel = "KIND[,KEY=VALUE]...", description = {
+                "Health check of the reals, run by `xdplb agent` through the tunnel: tcp, http, udp or none"
+                        + " (default), with port=N interval=2s timeout=1s rise=2 fall=3; http also path=/ expect=200-399"
+                        + " host=NAME; udp payload=TEXT. E.g. http,path=/healthz,interval=1s."})
+        String check;
+
         @Override
         public void run() {
             Vip v = Vip.parse(vip);
             Encap e = Encap.parse(encap);
             List<VipFlag> f = flags.stream().map(VipFlag::parse).toList();
+            HealthCheck hc = check == null ? HealthCheck.NONE : HealthCheck.parse(check);
+            VipConfig vc = checked(() -> VipConfig.of(v, e, f).withCheck(hc));
             Instance instance = Instance.of(spec);
             XdplbCommand.requireRoot("xdplb vip add");
-            instance.service().director().addVip(VipConfig.of(v, e, f));
+            instance.service().director().addVip(vc);
             spec.commandLine().getOut().println("added VIP " + v + " (encap " + e.label() + (f.isEmpty() ? "" : ", flags "
-                    + VipFlag.format(f)) + ")");
+                    + VipFlag.format(f)) + (hc.enabled() ? ", check " + hc.format() : "") + ")");
+            instance.sayIfNotLive(spec.commandLine().getOut());
+        }
+    }
+
+    /** A check that does not fit its VIP, worded for the command line. */
+    static VipConfig checked(java.util.function.Supplier<VipConfig> make) {
+        try {
+            return make.get();
+        } catch (Invalid e) {
+            throw new UserError("bad --check: " + e.reason());
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = {"Change how the reals of an existing VIP are health-checked (none: not at all). The running"
+                    + " agent picks the change up at once; reals keep their state until the new check decides."},
+            footer = {"", "Examples:", "  xdplb vip check 192.0.2.10:80/tcp http,path=/healthz,expect=200",
+                    "  xdplb vip check 192.0.2.10:80/tcp tcp,interval=1s,fall=2", "  xdplb vip check 192.0.2.10:80/tcp none"})
+    static final class Check implements Runnable {
+        @Spec CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "VIP", description = "ADDR:PORT/PROTO")
+        String vip;
+
+        @Parameters(index = "1", paramLabel = "KIND[,KEY=VALUE]...", description = "As `vip add --check`.")
+        String check;
+
+        @Override
+        public void run() {
+            Vip v = Vip.parse(vip);
+            HealthCheck hc = HealthCheck.parse(check);
+            checked(() -> VipConfig.of(v, Encap.DEFAULT, List.of()).withCheck(hc));
+            Instance instance = Instance.of(spec);
+            XdplbCommand.requireRoot("xdplb vip check");
+            instance.service().director().setCheck(v, hc);
+            spec.commandLine().getOut().println("VIP " + v + ": check " + hc.format());
             instance.sayIfNotLive(spec.commandLine().getOut());
         }
     }
@@ -108,12 +156,12 @@ final class VipCommand {
                         + instance.service().othersHint());
                 return;
             }
-            Table t = new Table("VIP", "ENCAP", "FLAGS", "RING", "REALS (weight)");
+            Table t = new Table("VIP", "ENCAP", "FLAGS", "CHECK", "RING", "REALS (weight)");
             for (VipConfig v : vips) {
                 List<String> reals = new ArrayList<>();
                 for (Real r : v.reals()) reals.add(IpAddresses.format(r.address()) + "(" + r.weight() + ")");
                 t.row(v.vip(), v.encap().label(), v.flags().isEmpty() ? "-" : VipFlag.format(v.flags()),
-                        rings.getOrDefault(v.vip(), "-"), reals.isEmpty() ? "-" : String.join(" ", reals));
+                        v.check().kind().label(), rings.getOrDefault(v.vip(), "-"), reals.isEmpty() ? "-" : String.join(" ", reals));
             }
             t.print(out);
         }

@@ -36,12 +36,23 @@ public final class Balancer {
     private final ConfigStore store;
     private final XdpAttachments attachments;
     private final PinnedObject pins;
+    /** What the maps get for a configuration: the file's weights, or (with health) the effective ones. */
+    private final UnaryOperator<Config> forMaps;
 
     public Balancer(InstanceLayout layout, ConfigStore store) {
+        this(layout, store, UnaryOperator.identity());
+    }
+
+    /**
+     * forMaps turns a configuration into the one the maps hold, e.g. with failed reals at
+     * weight 0; the file always keeps the configuration itself.
+     */
+    public Balancer(InstanceLayout layout, ConfigStore store, UnaryOperator<Config> forMaps) {
         this.layout = layout;
         this.store = store;
         this.attachments = new XdpAttachments(layout);
         this.pins = BalancerObject.pinned(layout);
+        this.forMaps = forMaps;
     }
 
     public ConfigStore store() {
@@ -103,7 +114,7 @@ public final class Balancer {
         try {
             try (BalancerMaps maps = BalancerMaps.pinned(layout)) {
                 maps.lbConfig.put(0, lb);
-                new MapSync(maps).apply(null, next);
+                new MapSync(maps).apply(null, forMaps.apply(next));
             }
             try (BpfProgram prog = pins.program()) {
                 attachments.attach(prog, target, XdpMode.parse(d.mode().label()));
@@ -158,7 +169,7 @@ public final class Balancer {
         if (isAttached()) {
             try (BalancerMaps maps = BalancerMaps.pinned(layout)) {
                 requireSizes(maps, next);
-                new MapSync(maps).apply(current, next);
+                new MapSync(maps).apply(forMaps.apply(current), forMaps.apply(next));
             }
         }
         return next;
@@ -168,7 +179,7 @@ public final class Balancer {
     public int reconcileIn(Config desired) {
         try (BalancerMaps maps = BalancerMaps.pinned(layout)) {
             requireSizes(maps, desired);
-            return new MapSync(maps).reconcile(desired);
+            return new MapSync(maps).reconcile(forMaps.apply(desired));
         }
     }
 

@@ -36,9 +36,14 @@ public final class Reconciler {
     private final RealServers realServers;
 
     public Reconciler(InstanceLayout layout, ConfigStore store) {
+        this(layout, store, new Balancer(layout, store));
+    }
+
+    /** With the balancer the caller uses (e.g. one that writes effective weights to the maps). */
+    public Reconciler(InstanceLayout layout, ConfigStore store, Balancer balancer) {
         this.layout = layout;
         this.store = store;
-        this.balancer = new Balancer(layout, store);
+        this.balancer = balancer;
         this.realServers = new RealServers(layout);
     }
 
@@ -96,8 +101,24 @@ public final class Reconciler {
      */
     public Plan apply(Config desired) {
         checkEnvironment(desired);
+        return applyIn(saved -> desired);
+    }
+
+    /**
+     * Makes the machine match the file as it is inside the transaction: the agent's apply, which
+     * never writes back an older copy over a change another command has just made.
+     */
+    public Plan restore() {
+        return applyIn(saved -> {
+            checkEnvironment(saved);
+            return saved;
+        });
+    }
+
+    private Plan applyIn(java.util.function.UnaryOperator<Config> desiredOf) {
         Plan[] done = new Plan[1];
         store.update(saved -> {
+            Config desired = desiredOf.apply(saved);
             Config now = actualFor(saved, desired);
             Plan plan = Plan.between(now, desired);
             Director want = desired.director();

@@ -35,6 +35,25 @@ public final class BpfLink implements AutoCloseable {
         }
     }
 
+    /** enum bpf_attach_type BPF_TCX_EGRESS (kernel 6.6); libbpf 1.1's headers predate it, its bpf_link_create passes it on. */
+    private static final int BPF_TCX_EGRESS = 47;
+    /** enum bpf_link_type BPF_LINK_TYPE_TCX. */
+    private static final int BPF_LINK_TYPE_TCX = 11;
+
+    /**
+     * Attaches a tc (sched_cls) program to the egress of the interface with this index, as a
+     * tcx link, in the calling thread's network namespace. It runs beside other tc programs.
+     */
+    public static BpfLink attachTcxEgress(BpfProgram prog, int ifindex) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment opts = arena.allocate(bpf_link_create_opts.layout());
+            bpf_link_create_opts.sz(opts, opts.byteSize());
+            int fd = Libbpf.bpf_link_create(prog.fd(), ifindex, BPF_TCX_EGRESS, opts);
+            if (fd < 0) throw new NativeException("bpf_link_create(tcx egress, ifindex " + ifindex + ")", -fd);
+            return new BpfLink(fd);
+        }
+    }
+
     public static BpfLink pinned(Path path) {
         return new BpfLink(Pins.objGet(path, "link"));
     }
@@ -53,7 +72,9 @@ public final class BpfLink implements AutoCloseable {
             MemorySegment info = arena.allocate(bpf_link_info.layout());
             MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, (int) info.byteSize());
             NativeException.check("bpf_obj_get_info_by_fd(link)", Libbpf.bpf_obj_get_info_by_fd(fd, info, len));
-            int ifindex = bpf_link_info.type(info) == Libbpf.BPF_LINK_TYPE_XDP()
+            int type = bpf_link_info.type(info);
+            // tcx links (type 11, newer than libbpf 1.1's headers) keep their ifindex where xdp links do
+            int ifindex = type == Libbpf.BPF_LINK_TYPE_XDP() || type == BPF_LINK_TYPE_TCX
                     ? bpf_link_info.xdp.ifindex(bpf_link_info.xdp(info)) : 0;
             return new Info(bpf_link_info.id(info), bpf_link_info.prog_id(info), ifindex);
         }

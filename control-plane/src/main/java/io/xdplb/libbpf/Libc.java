@@ -45,6 +45,10 @@ public final class Libc {
     private static final MethodHandle SOCKET = capturing("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETSOCKOPT =
             capturing("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SETSOCKOPT = capturing("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_MARK = 36;
     /** vsnprintf(char *buf, size_t n, const char *fmt, va_list ap): formats libbpf's log lines. */
     static final MethodHandle VSNPRINTF =
             plain("vsnprintf", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
@@ -106,6 +110,19 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             int rc = (int) CLOSE.invokeExact(callState(arena), fd);
             if (rc < 0) { /* nothing useful to do: the fd is gone either way */ }
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** setsockopt(fd, level, option, &value, 4); throws {@link NativeException} on failure. */
+    public static void setsockoptInt(int fd, int level, int option, int value, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = callState(arena);
+            int rc = (int) SETSOCKOPT.invokeExact(st, fd, level, option, arena.allocateFrom(JAVA_INT, value), 4);
+            if (rc < 0) throw new NativeException("setsockopt(" + what + ")", errno(st));
+        } catch (NativeException e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -114,7 +114,8 @@ public sealed interface Change {
         public String line() {
             return "+ vip " + vip.vip() + " encap=" + vip.encap().label()
                     + (vip.flags().isEmpty() ? "" : " flags=" + VipFlag.format(vip.flags()))
-                    + (vip.minHealthy() == VipConfig.DEFAULT_MIN_HEALTHY ? "" : " min-healthy=" + vip.minHealthy());
+                    + (vip.minHealthy() == VipConfig.DEFAULT_MIN_HEALTHY ? "" : " min-healthy=" + vip.minHealthy())
+                    + (vip.check().enabled() ? " check=" + vip.check().format() : "");
         }
 
         public ObjectNode toJson() {
@@ -123,6 +124,7 @@ public sealed interface Change {
             o.put("encap", vip.encap().label());
             o.set("flags", flags(vip.flags()));
             o.put("minHealthy", vip.minHealthy());
+            o.set("check", ConfigJson.toJson(vip.check()));
             return o;
         }
     }
@@ -161,6 +163,22 @@ public sealed interface Change {
                 f.set("to", flags(toFlags));
             }
             diff(o, "minHealthy", fromMinHealthy, toMinHealthy);
+            return o;
+        }
+    }
+
+    /** The VIP's health check changed (the maps do not change; the agent checks the new way). */
+    record VipCheckChanged(Vip vip, HealthCheck from, HealthCheck to) implements Change {
+        public String line() {
+            return "~ vip " + vip + " check " + from.format() + " -> " + to.format();
+        }
+
+        public ObjectNode toJson() {
+            ObjectNode o = head("change", "vip");
+            o.put("vip", vip.toString());
+            ObjectNode c = o.putObject("check");
+            c.set("from", ConfigJson.toJson(from));
+            c.set("to", ConfigJson.toJson(to));
             return o;
         }
     }

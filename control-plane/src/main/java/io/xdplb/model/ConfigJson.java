@@ -136,7 +136,7 @@ public final class ConfigJson {
     }
 
     private static VipConfig vip(JsonNode node, String path) {
-        JsonFields f = JsonFields.of(node, path, "vip", "encap", "flags", "reals", "minHealthy");
+        JsonFields f = JsonFields.of(node, path, "vip", "encap", "flags", "reals", "minHealthy", "check");
         String vipText = f.string("vip");
         Vip vip = value(f, "vip", () -> Vip.parse(vipText));
         Encap encap = f.has("encap") ? value(f, "encap", () -> Encap.parse(f.optString("encap"))) : Encap.DEFAULT;
@@ -155,8 +155,27 @@ public final class ConfigJson {
         List<Real> reals = new ArrayList<>();
         for (int j = 0; j < realNodes.size(); j++) reals.add(real(realNodes.get(j), f.path("reals[" + j + "]")));
         int minHealthy = f.integer("minHealthy", VipConfig.DEFAULT_MIN_HEALTHY);
+        HealthCheck check = f.has("check") ? check(f.get("check"), f.path("check")) : HealthCheck.NONE;
         try {
-            return new VipConfig(vip, encap, flags, reals, minHealthy);
+            return new VipConfig(vip, encap, flags, reals, minHealthy, check);
+        } catch (Invalid e) {
+            throw f.relocate(e);
+        }
+    }
+
+    private static final java.util.Set<String> CHECK_NUMBERS = java.util.Set.of("port", "rise", "fall");
+
+    private static HealthCheck check(JsonNode node, String path) {
+        JsonFields f = JsonFields.of(node, path, "kind", "port", "interval", "timeout", "rise", "fall", "path", "expect",
+                "host", "payload");
+        HealthCheck.Kind kind = value(f, "kind", () -> HealthCheck.Kind.parse(f.string("kind")));
+        java.util.Map<String, String> kv = new java.util.LinkedHashMap<>();
+        for (String k : List.of("port", "interval", "timeout", "rise", "fall", "path", "expect", "host", "payload")) {
+            if (!f.has(k)) continue;
+            kv.put(k, CHECK_NUMBERS.contains(k) ? "" + f.integer(k, 0) : f.optString(k));
+        }
+        try {
+            return HealthCheck.of(kind, kv);
         } catch (Invalid e) {
             throw f.relocate(e);
         }
@@ -325,6 +344,17 @@ public final class ConfigJson {
             ro.put("weight", r.weight());
         }
         o.put("minHealthy", v.minHealthy());
+        o.set("check", toJson(v.check()));
+        return o;
+    }
+
+    public static ObjectNode toJson(HealthCheck c) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("kind", c.kind().label());
+        c.settings().forEach((k, val) -> {
+            if (CHECK_NUMBERS.contains(k)) o.put(k, Integer.parseInt(val));
+            else o.put(k, val);
+        });
         return o;
     }
 

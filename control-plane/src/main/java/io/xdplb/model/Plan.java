@@ -84,6 +84,7 @@ public record Plan(List<Change> changes) {
             out.add(new Change.VipChanged(want.vip(), have.encap(), want.encap(), have.flags(), want.flags(),
                     have.minHealthy(), want.minHealthy()));
         }
+        if (!have.check().equals(want.check())) out.add(new Change.VipCheckChanged(want.vip(), have.check(), want.check()));
         Map<InetAddress, Real> old = byAddress(have.reals()), now = byAddress(want.reals());
         old.forEach((a, r) -> {
             if (!now.containsKey(a)) out.add(new Change.RealRemoved(want.vip(), r));

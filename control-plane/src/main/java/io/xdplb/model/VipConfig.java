@@ -21,14 +21,17 @@ import java.util.Set;
  *
  * @param minHealthy how many of its reals must be up (healthy, weight above 0) for the VIP to
  *                   count as served, which is when `xdplb agent` announces its address over BGP
+ * @param check      how `xdplb agent` health-checks the reals ({@link HealthCheck#NONE}: not at all)
  */
-public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> reals, int minHealthy) {
+public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> reals, int minHealthy, HealthCheck check) {
     public static final int DEFAULT_MIN_HEALTHY = 1;
 
     public VipConfig {
         if (minHealthy < 0 || minHealthy > 65535) throw new Invalid("minHealthy", "" + minHealthy, "must be 0..65535");
         Objects.requireNonNull(vip, "vip");
         Objects.requireNonNull(encap, "encap");
+        if (check == null) check = HealthCheck.NONE;
+        check.checkFits(vip);
         EnumSet<VipFlag> f = EnumSet.noneOf(VipFlag.class);
         f.addAll(flags);
         flags = Collections.unmodifiableSet(f);
@@ -48,9 +51,14 @@ public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> rea
         reals = List.copyOf(sorted);
     }
 
-    /** A VIP with these reals and the default min-healthy. */
+    /** A VIP with these reals, the default min-healthy and no health check. */
     public VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> reals) {
-        this(vip, encap, flags, reals, DEFAULT_MIN_HEALTHY);
+        this(vip, encap, flags, reals, DEFAULT_MIN_HEALTHY, HealthCheck.NONE);
+    }
+
+    /** A VIP that is not health-checked. */
+    public VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> reals, int minHealthy) {
+        this(vip, encap, flags, reals, minHealthy, HealthCheck.NONE);
     }
 
     /** A VIP without reals. */
@@ -70,7 +78,17 @@ public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> rea
     /** Same VIP with different encap and flags; the reals stay (and must be carried by the new encap). */
     public VipConfig withSettings(Encap newEncap, Collection<VipFlag> newFlags) {
         for (Real r : reals) newEncap.check(vip, r.address());
-        return new VipConfig(vip, newEncap, Set.copyOf(newFlags), reals, minHealthy);
+        return new VipConfig(vip, newEncap, Set.copyOf(newFlags), reals, minHealthy, check);
+    }
+
+    /** Same VIP checked another way. */
+    public VipConfig withCheck(HealthCheck newCheck) {
+        return new VipConfig(vip, encap, flags, reals, minHealthy, newCheck);
+    }
+
+    /** The same VIP with other reals (e.g. effective weights); everything else kept. */
+    public VipConfig withReals(List<Real> newReals) {
+        return new VipConfig(vip, encap, flags, newReals, minHealthy, check);
     }
 
     /** Why a real cannot have its VIP's address: the director would send the VIP's packets to itself. */
@@ -88,7 +106,7 @@ public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> rea
         List<Real> next = new ArrayList<>(reals);
         next.removeIf(r -> r.address().equals(real.address()));
         next.add(real);
-        return new VipConfig(vip, encap, flags, next, minHealthy);
+        return new VipConfig(vip, encap, flags, next, minHealthy, check);
     }
 
     /** Removes the real; a {@link UserError} when it is not there. */
@@ -99,6 +117,6 @@ public record VipConfig(Vip vip, Encap encap, Set<VipFlag> flags, List<Real> rea
         }
         List<Real> next = new ArrayList<>(reals);
         next.removeIf(r -> r.address().equals(address));
-        return new VipConfig(vip, encap, flags, next, minHealthy);
+        return new VipConfig(vip, encap, flags, next, minHealthy, check);
     }
 }

@@ -4,7 +4,16 @@ import io.xdplb.UserError;
 import io.xdplb.attach.InstanceLayout.Target;
 import io.xdplb.director.Balancer;
 import io.xdplb.director.BalancerMaps;
+import io.xdplb.director.HealthProgram;
+import io.xdplb.director.MapSync;
 import io.xdplb.director.RingFingerprint;
+import io.xdplb.health.Effective;
+import io.xdplb.health.HealthView;
+import io.xdplb.health.RealHealth;
+import io.xdplb.model.Encap;
+import io.xdplb.model.HealthCheck;
+import io.xdplb.model.Proto;
+import io.xdplb.model.VipFlag;
 import io.xdplb.director.Reconciler;
 import io.xdplb.model.Config;
 import io.xdplb.model.Director;
@@ -16,6 +25,7 @@ import io.xdplb.model.Vip;
 import io.xdplb.model.VipConfig;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,7 +42,13 @@ public final class DirectorService {
 
     DirectorService(Instance instance) {
         this.instance = instance;
-        this.balancer = new Balancer(instance.layout(), instance.store());
+        // The maps always get effective weights: reals the agent found down at weight 0.
+        this.balancer = new Balancer(instance.layout(), instance.store(), c -> Effective.of(c, health()));
+    }
+
+    /** The agent's last health results (unchecked everywhere when no agent has run since boot). */
+    public HealthView health() {
+        return instance.healthFile().read();
     }
 
     /** The configuration file as it is now (no lock: the file is always whole). */
@@ -49,9 +65,14 @@ public final class DirectorService {
         return balancer.attach(director, sizes);
     }
 
-    /** Detaches the director (or removes what a killed attach or a deleted interface left); says which. */
+    /**
+     * Detaches the director (or removes what a killed attach or a deleted interface left); says
+     * which. The health checker's egress program goes with it.
+     */
     public Balancer.Detached detach(Target target) {
-        return balancer.detach(target);
+        Balancer.Detached d = balancer.detach(target);
+        HealthProgram.remove(instance.layout());
+        return d;
     }
 
     /** Adds a VIP that is not there yet. */
@@ -134,13 +155,81 @@ public final class DirectorService {
         }
     }
 
+    /** Checks the VIP's reals another way (kind none: not at all). */
+    public VipConfig setCheck(Vip vip, HealthCheck check) {
+        Config c = balancer.change(cur -> cur.withVip(cur.requireVip(vip).withCheck(check)));
+        return c.requireVip(vip);
+    }
+
+    /** One real of a VIP as `real list` shows it: desired weight, the weight in the maps, and health. */
+    public record RealView(Real real, int effectiveWeight, RealHealth health) {}
+
+    /** The VIP's reals with their health; failOpen says every weighted real is down and all are kept. */
+    public record RealsView(VipConfig vip, List<RealView> reals, boolean failOpen) {}
+
+    public RealsView reals(Vip vip) {
+        VipConfig v = vip(vip);
+        HealthView h = health();
+        VipConfig eff = Effective.of(v, h);
+        List<RealView> out = new ArrayList<>();
+        for (Real r : v.reals()) {
+            out.add(new RealView(r, eff.real(r.address()).map(Real::weight).orElse(r.weight()), h.of(vip, r.address())));
+        }
+        return new RealsView(v, out, Effective.failOpen(v, h));
+    }
+
+    /**
+     * Brings the maps of every VIP from what `before` would have put there to what the file and
+     * health say now, inside a configuration transaction (the agent, after the file changed
+     * under it). A no-op for VIPs that did not change.
+     */
+    public Config syncMaps(Config before) {
+        return instance.store().update(c -> {
+            balancer.changeIn(before, c);
+            return c;
+        });
+    }
+
+    /**
+     * Publishes new health results and moves the maps from the old effective weights to the
+     * new ones, in one configuration transaction (so no CLI change runs between the two).
+     */
+    public void publishHealth(HealthView before, HealthView after) {
+        instance.store().update(c -> {
+            if (isAttached()) {
+                try (BalancerMaps maps = BalancerMaps.pinned(instance.layout())) {
+                    new MapSync(maps).apply(Effective.of(c, before), Effective.of(c, after));
+                }
+            }
+            instance.healthFile().write(after);
+            return c;
+        });
+    }
+
+    /**
+     * Makes the live maps hold exactly what the file and health say, whatever they held (VIPs
+     * the maps have and the file does not included): the agent's start, and SIGHUP, so that
+     * hand edits made while no agent ran are applied too. Established flows keep their real.
+     */
+    public Config resyncMaps() {
+        return instance.store().update(c -> {
+            if (isAttached()) balancer.reconcileIn(c);
+            return c;
+        });
+    }
+
+    /** Makes the machine match the file as it is now (director, real-server set-ups, VIPs); never rewrites the file. */
+    public Plan restore() {
+        return new Reconciler(instance.layout(), instance.store(), balancer).restore();
+    }
+
     /** What {@link #apply} would do, compared with what really exists. */
     public Plan plan(Config desired) {
-        return new Reconciler(instance.layout(), instance.store()).plan(desired);
+        return new Reconciler(instance.layout(), instance.store(), balancer).plan(desired);
     }
 
     /** Makes the instance match desired; returns the plan carried out. */
     public Plan apply(Config desired) {
-        return new Reconciler(instance.layout(), instance.store()).apply(desired);
+        return new Reconciler(instance.layout(), instance.store(), balancer).apply(desired);
     }
 }

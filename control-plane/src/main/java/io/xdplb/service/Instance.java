@@ -1,6 +1,7 @@
 package io.xdplb.service;
 
 import io.xdplb.attach.InstanceLayout;
+import io.xdplb.health.HealthFile;
 import io.xdplb.model.ConfigStore;
 
 import java.io.IOException;
@@ -76,6 +77,11 @@ public record Instance(InstanceLayout layout, ConfigStore store) {
     /** /run/xdplb/NAME: what lives only as long as this boot. */
     public Path runDir() {
         return RUN_ROOT.resolve(name());
+    }
+
+    /** The agent's published health results (real list and every map change use them). */
+    public HealthFile healthFile() {
+        return new HealthFile(runDir());
     }
 
     public DirectorService director() {

@@ -74,7 +74,7 @@ class DocCommandsTest {
             Sh.Result syntax = Sh.run("bash", "-n", f.toString());
             assertEquals(0, syntax.exit(), "bash -n: " + syntax.err());
             // really complete: `xdplb vip <TAB>`, `xdplb real add --<TAB>`, `xdplb <TAB>`
-            assertEquals(List.of("add", "del", "list"), complete(f, "xdplb", "vip", ""));
+            assertEquals(List.of("add", "check", "del", "list"), complete(f, "xdplb", "vip", ""));
             List<String> top = complete(f, "xdplb", "");
             for (String c : List.of("attach", "detach", "vip", "real", "stats", "dump", "apply", "export", "status",
                     "pass", "realserver", "completion", "man", "help")) {

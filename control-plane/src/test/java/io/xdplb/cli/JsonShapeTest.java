@@ -90,7 +90,7 @@ class JsonShapeTest {
         assertTrue(vips.isArray());
         assertEquals(2, vips.size());
         for (JsonNode v : vips) {
-            assertEquals(List.of("vip", "encap", "flags", "reals", "minHealthy", "ringFingerprint"), fields(v));
+            assertEquals(List.of("vip", "encap", "flags", "reals", "minHealthy", "check", "ringFingerprint"), fields(v));
             assertTrue(v.path("ringFingerprint").isNull(), "not attached: no live ring");
             assertTrue(v.path("flags").isArray());
             for (JsonNode r : v.path("reals")) {
@@ -119,10 +119,12 @@ class JsonShapeTest {
     @Test
     void realListJsonIsAnArrayOfAddressWeightAndSlots() throws IOException {
         JsonNode reals = run("real", "list", "192.0.2.10:80/tcp", "--json");
-        assertEquals("[{\"address\":\"198.51.100.2\",\"weight\":7,\"slots\":1021},{\"address\":\"198.51.100.3\",\"weight\":0,\"slots\":0}]",
-                reals.toString());
+        String unchecked = "\"health\":{\"state\":\"unchecked\",\"since\":null,\"lastError\":null}";
+        assertEquals("[{\"address\":\"198.51.100.2\",\"weight\":7,\"slots\":1021,\"effectiveWeight\":7," + unchecked + "},"
+                + "{\"address\":\"198.51.100.3\",\"weight\":0,\"slots\":0,\"effectiveWeight\":0," + unchecked + "}]", reals.toString());
         // the VIP may be written in any equivalent way
-        assertEquals("[{\"address\":\"198.51.100.2\",\"weight\":65535,\"slots\":1021},{\"address\":\"2001:db8:1::2\",\"weight\":1,\"slots\":0}]",
+        assertEquals("[{\"address\":\"198.51.100.2\",\"weight\":65535,\"slots\":1021,\"effectiveWeight\":65535," + unchecked + "},"
+                + "{\"address\":\"2001:db8:1::2\",\"weight\":1,\"slots\":0,\"effectiveWeight\":1," + unchecked + "}]",
                 run("real", "list", "[2001:DB8:0::10]:443/UDP", "--json").toString());
     }
 
@@ -131,9 +133,9 @@ class JsonShapeTest {
         Cli.Result r = Cli.run("--instance", instance, "real", "list", "192.0.2.10:80/tcp");
         assertEquals(0, r.exit(), r.err());
         assertEquals("""
-                REAL          WEIGHT  SLOTS  STATE
-                198.51.100.2  7       1021   active
-                198.51.100.3  0       0      draining
+                REAL          WEIGHT  SLOTS  STATE     HEALTH     SINCE  LAST ERROR
+                198.51.100.2  7       1021   active    unchecked  -      -
+                198.51.100.3  0       0      draining  unchecked  -      -
                 """, r.out());
     }
 

@@ -139,7 +139,7 @@ class ConfigJsonTest {
                 error("  \n"));
     }
 
-    private static final String VIP_ALLOWED = "allowed fields are vip, encap, flags, reals, minHealthy";
+    private static final String VIP_ALLOWED = "allowed fields are vip, encap, flags, reals, minHealthy, check";
 
     /** Each row: a document (single quotes become double quotes) and its exact error after "config file /x.json: ". */
     @ParameterizedTest
@@ -183,7 +183,7 @@ class ConfigJsonTest {
             "{'version': 1, 'vips': [{'vip': 5}]}            | vips[0].vip = 5: must be a string",
             "{'version': 1, 'vips': [{'vip': '192.0.2.10:70000/tcp'}]} | vips[0].vip: bad port 70000 in VIP \"192.0.2.10:70000/tcp\": must be 0..65535 (0 = all ports)",
             "{'version': 1, 'vips': [{'vip': '192.0.2.10:80'}]} | vips[0].vip: bad VIP \"192.0.2.10:80\": expected ADDR:PORT/PROTO, e.g. 192.0.2.10:80/tcp or [2001:db8::10]:443/udp",
-            "{'version': 1, 'vips': [{'vip': '192.0.2.10:80/tcp', 'weight': 1}]} | vips[0].weight: unknown field; " + "allowed fields are vip, encap, flags, reals, minHealthy",
+            "{'version': 1, 'vips': [{'vip': '192.0.2.10:80/tcp', 'weight': 1}]} | vips[0].weight: unknown field; " + "allowed fields are vip, encap, flags, reals, minHealthy, check",
             "{'version': 1, 'vips': [{'vip': '192.0.2.10:80/tcp', 'encap': 'gre'}]} | vips[0].encap: bad encap \"gre\": must be ipip or gue",
             "{'version': 1, 'vips': [{'vip': '192.0.2.10:80/tcp', 'flags': 'no-sport'}]} | vips[0].flags = \"no-sport\": must be a JSON array [...]",
             "{'version': 1, 'vips': [{'vip': '192.0.2.10:80/tcp', 'flags': [1]}]} | vips[0].flags[0] = 1: must be a string",

@@ -37,7 +37,8 @@ class PlanTest {
                 "+ real 192.0.2.10:80/tcp 198.51.100.3 weight=2"), lines(Config.EMPTY, to));
         Plan p = Plan.between(Config.EMPTY, to);
         assertEquals(new Change.VipAdded(to.vips().getFirst()), p.changes().getFirst());
-        assertEquals("{\"action\":\"add\",\"kind\":\"vip\",\"vip\":\"192.0.2.10:80/tcp\",\"encap\":\"gue\",\"flags\":[\"no-sport\"],\"minHealthy\":1}",
+        assertEquals("{\"action\":\"add\",\"kind\":\"vip\",\"vip\":\"192.0.2.10:80/tcp\",\"encap\":\"gue\",\"flags\":[\"no-sport\"],\"minHealthy\":1,"
+                + "\"check\":{\"kind\":\"none\"}}",
                 p.toJson().get(0).toString());
         assertEquals("{\"action\":\"add\",\"kind\":\"real\",\"vip\":\"192.0.2.10:80/tcp\",\"address\":\"198.51.100.3\",\"weight\":2}",
                 p.toJson().get(2).toString());
