@@ -125,9 +125,10 @@ class CliEndToEndTest {
 
         // vip list: table and JSON
         List<List<String>> rows = lab.ok("vip", "list").lines().map(l -> List.of(l.trim().split("\\s+"))).toList();
-        assertEquals("RING", rows.get(0).get(3));
-        for (List<String> row : rows.subList(1, rows.size())) assertTrue(row.get(3).matches("[0-9a-f]{12}"), row.toString());
-        rows = rows.stream().map(row -> { List<String> r = new ArrayList<>(row); r.remove(3); return List.copyOf(r); }).toList();
+        assertEquals("CHECK", rows.get(0).get(3));
+        assertEquals("RING", rows.get(0).get(4));
+        for (List<String> row : rows.subList(1, rows.size())) assertTrue(row.get(4).matches("[0-9a-f]{12}"), row.toString());
+        rows = rows.stream().map(row -> { List<String> r = new ArrayList<>(row); r.remove(4); r.remove(3); return List.copyOf(r); }).toList();
         assertEquals(List.of(
                 List.of("VIP", "ENCAP", "FLAGS", "REALS", "(weight)"),
                 List.of(V4, "ipip", "-", "198.51.100.1(1)", "198.51.100.2(2)", "198.51.100.3(3)"),
@@ -135,7 +136,7 @@ class CliEndToEndTest {
                 List.of(V6, "gue", "no-sport,dport-only", "198.51.100.1(1)", "2001:db8:1::2(3)")), rows);
         JsonNode vips = lab.json("vip", "list", "--json");
         assertEquals(3, vips.size());
-        assertEquals(List.of("vip", "encap", "flags", "reals", "minHealthy", "ringFingerprint"), fieldNames(vips.get(0)));
+        assertEquals(List.of("vip", "encap", "flags", "reals", "minHealthy", "check", "ringFingerprint"), fieldNames(vips.get(0)));
         assertTrue(vips.get(0).path("ringFingerprint").asText().matches("[0-9a-f]{12}"), vips.get(0).toString());
         assertEquals(V6, vips.get(2).path("vip").asText());
         assertEquals("gue", vips.get(2).path("encap").asText());
@@ -145,14 +146,21 @@ class CliEndToEndTest {
 
         // real list: table and JSON
         assertEquals("""
-                REAL          WEIGHT  SLOTS  STATE
-                198.51.100.1  1       170    active
-                198.51.100.2  2       340    active
-                198.51.100.3  3       511    active
+                REAL          WEIGHT  SLOTS  STATE   HEALTH     SINCE  LAST ERROR
+                198.51.100.1  1       170    active  unchecked  -      -
+                198.51.100.2  2       340    active  unchecked  -      -
+                198.51.100.3  3       511    active  unchecked  -      -
                 """, lab.ok("real", "list", V4));
-        assertEquals("[{\"address\":\"198.51.100.1\",\"weight\":1,\"slots\":170},{\"address\":\"198.51.100.2\",\"weight\":2,"
-                + "\"slots\":340},{\"address\":\"198.51.100.3\",\"weight\":3,\"slots\":511}]",
-                lab.json("real", "list", V4, "--json").toString());
+        JsonNode reals = lab.json("real", "list", V4, "--json");
+        assertEquals(3, reals.size());
+        int[] slots = {170, 340, 511};
+        for (int i = 0; i < 3; i++) {
+            assertEquals("198.51.100." + (i + 1), reals.get(i).path("address").asText());
+            assertEquals(i + 1, reals.get(i).path("weight").asInt());
+            assertEquals(slots[i], reals.get(i).path("slots").asInt());
+            assertEquals(i + 1, reals.get(i).path("effectiveWeight").asInt());
+            assertEquals("unchecked", reals.get(i).path("health").path("state").asText());
+        }
         assertEquals(Map.of("198.51.100.1", 170, "198.51.100.2", 340, "198.51.100.3", 511), ring().get(V4),
                 "SLOTS is what the data path's ring holds");
 
@@ -222,10 +230,10 @@ class CliEndToEndTest {
                 lab.ok("real", "add", V4, "198.51.100.2", "--weight", "0"));
         assertSlotsMatchWeights(ring().get(V4), Map.of("198.51.100.1", 1, "198.51.100.2", 0, "198.51.100.3", 3));
         assertEquals("""
-                REAL          WEIGHT  SLOTS  STATE
-                198.51.100.1  1       255    active
-                198.51.100.2  0       0      draining
-                198.51.100.3  3       766    active
+                REAL          WEIGHT  SLOTS  STATE     HEALTH     SINCE  LAST ERROR
+                198.51.100.1  1       255    active    unchecked  -      -
+                198.51.100.2  0       0      draining  unchecked  -      -
+                198.51.100.3  3       766    active    unchecked  -      -
                 """, lab.ok("real", "list", V4));
 
         // real del: off the ring and, used by no other VIP, out of the reals map
@@ -332,9 +340,9 @@ class CliEndToEndTest {
         assertEquals(Map.of("198.51.100.3", 1021), ring().get(V4));
         assertEquals("gue", vip2tnl(V4).path("encap").asText());
         assertEquals("""
-                REAL          WEIGHT  SLOTS  STATE
-                198.51.100.1  0       0      draining
-                198.51.100.3  2       1021   active
+                REAL          WEIGHT  SLOTS  STATE     HEALTH     SINCE  LAST ERROR
+                198.51.100.1  0       0      draining  unchecked  -      -
+                198.51.100.3  2       1021   active    unchecked  -      -
                 """, lab.ok("real", "list", V4));
         assertEquals("nothing to do\n", lab.ok("apply", "-f", file.toString()));
     }
