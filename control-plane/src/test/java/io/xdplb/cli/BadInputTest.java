@@ -195,7 +195,7 @@ class BadInputTest {
         c.add(bad(1, "config file {dir}/empty.json: is empty; expected a JSON object such as {\"version\": 1, \"vips\": []}",
                 "apply -f {dir}/empty.json"));
         c.add(bad(1, "config file {dir}/unknown-field.json: vips[0].weight: unknown field; allowed fields are vip, encap,"
-                + " flags, reals, minHealthy", "apply -f {dir}/unknown-field.json"));
+                + " flags, reals, minHealthy, check", "apply -f {dir}/unknown-field.json"));
         c.add(bad(1, "config file {dir}/bad-weight.json: vips[0].reals[0].weight = -3: weight must be 0..65535",
                 "apply -f {dir}/bad-weight.json"));
         c.add(bad(1, "config file {dir}/bad-weight.json: vips[0].reals[0].weight = -3: weight must be 0..65535",
