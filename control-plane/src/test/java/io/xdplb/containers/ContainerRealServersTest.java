@@ -2,6 +2,7 @@ package io.xdplb.containers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xdplb.e2e.AgentProcess;
 import io.xdplb.e2e.Capture;
 import io.xdplb.testing.Cli;
 import io.xdplb.testing.RootOnly;
@@ -30,8 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a client curls an IPv4 VIP (IPIP) and an IPv6 VIP (GUE to the containers' IPv4
  * addresses), the director's XDP program sends every new connection to one of three
  * containers on a user-defined Docker network, and each container answers the client
- * directly. A restarted container has a new namespace: status says its set-up is stale,
- * and setting it up again makes it serve again. The engine is the test's own, in a network
+ * directly. With the agent's health checks (through the tunnel), a stopped container gets no
+ * new connections; started again it has a new namespace: status says its set-up is stale, and
+ * `realserver setup --container` again makes it serve again. The engine is the test's own, in a network
  * namespace (DockerInNetns); everything is removed at the end, and the test checks that.
  */
 @RootOnly
@@ -42,7 +44,13 @@ class ContainerRealServersTest {
     private static final String VIP6 = "2001:db8:f::11";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Health checks shorter than the defaults, so the test takes seconds: interval 1 s, fall 2, rise 2. */
+    private static final String CHECK = "http,interval=1s,timeout=500ms,rise=2,fall=2";
+    private static final int INTERVAL_S = 1, FALL = 2, RISE = 2;
+    private static final List<String> VIPS = List.of(VIP4 + ":80/tcp", "[" + VIP6 + "]:80/tcp");
+
     private static DockerInNetns engine;
+    private static AgentProcess agent;
     private static ContainerLab lab;
     private static RealServerContainers reals;
 
@@ -61,15 +69,19 @@ class ContainerRealServersTest {
             xdplb("attach", "--iface", "eth0", "--netns", lab.director(), "--max-vips", "4", "--ring-size", "1021");
             // the director XDP_TXes into its veth: the peer delivers XDP frames only with a program of its own
             xdplb("pass", "attach", "--iface", ContainerLab.ROUTER_DIRECTOR_PORT, "--netns", engine.netns);
-            xdplb("vip", "add", VIP4 + ":80/tcp", "--encap", "ipip");
-            xdplb("vip", "add", "[" + VIP6 + "]:80/tcp", "--encap", "gue");
+            xdplb("vip", "add", VIP4 + ":80/tcp", "--encap", "ipip", "--check", CHECK);
+            xdplb("vip", "add", "[" + VIP6 + "]:80/tcp", "--encap", "gue", "--check", CHECK);
             for (String a : reals.addresses4) {
                 xdplb("real", "add", VIP4 + ":80/tcp", a);
                 xdplb("real", "add", "[" + VIP6 + "]:80/tcp", a);
             }
             for (String name : reals.names) setup(name);
         } catch (RuntimeException | AssertionError e) {
-            stopEverything();
+            try {
+                stopEverything();
+            } catch (RuntimeException | AssertionError cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
     }
@@ -81,6 +93,18 @@ class ContainerRealServersTest {
     @AfterAll
     static void stopEverything() {
         List<String> problems = new ArrayList<>();
+        if (agent != null) {
+            agent.close();
+            // the agent's lock and health results stay for the CLI once it stopped: the test started it, so removes them
+            for (String f : List.of("health.json", "agent.lock")) {
+                try {
+                    Files.deleteIfExists(Path.of("/run/xdplb", INSTANCE, f));
+                } catch (java.io.IOException e) {
+                    problems.add("cannot remove the agent's " + f + ": " + e.getMessage());
+                }
+            }
+        }
+        agent = null;
         if (reals != null) {
             for (String name : reals.names) {
                 Cli.Result r = Cli.inInstance(INSTANCE, "realserver", "teardown", "--container", name, "--iface", "eth0");
@@ -104,7 +128,14 @@ class ContainerRealServersTest {
                 problems.add("namespaces are left: " + Sh.run("ip", "netns", "list").out());
             }
             if (Files.exists(Path.of("/sys/fs/bpf/xdplb", INSTANCE))) problems.add("pins are left");
-            if (Files.exists(Path.of("/run/xdplb", INSTANCE))) problems.add("real-server records are left");
+            Path run = Path.of("/run/xdplb", INSTANCE);
+            if (Files.exists(run)) {
+                try (var left = Files.walk(run)) {
+                    problems.add("run-time state is left: " + left.map(Path::toString).toList());
+                } catch (java.io.IOException e) {
+                    problems.add("run-time state is left in " + run);
+                }
+            }
         }
         engine = null;
         lab = null;
@@ -193,25 +224,62 @@ class ContainerRealServersTest {
         assertEquals(List.of(), bad, "doctor's checks of the containers");
     }
 
+    private static String health(String vip, String real) throws Exception {
+        for (JsonNode r : JSON.readTree(xdplb("real", "list", vip, "--json").out())) {
+            if (r.path("address").asText().equals(real)) return r.path("health").path("state").asText();
+        }
+        throw new AssertionError("VIP " + vip + " has no real " + real);
+    }
+
+    private static void awaitHealth(String real, String state, int seconds) throws Exception {
+        for (String vip : VIPS) {
+            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            while (!health(vip, real).equals(state) && System.nanoTime() < end) AgentProcess.sleep(100);
+            assertEquals(state, health(vip, real), real + " of " + vip + " within " + seconds + " s\n" + agent.output());
+        }
+    }
+
+    /** 30 new connections to each VIP are all answered, none of them by container name. */
+    private static void assertTheOthersAnswerEverything(String name) {
+        for (String url : List.of("http://" + VIP4 + "/", "http://[" + VIP6 + "]/")) {
+            Map<String, Integer> n = spread(url);
+            List<String> others = reals.names.stream().filter(o -> !o.equals(name)).toList();
+            assertEquals(30, others.stream().mapToInt(o -> n.getOrDefault(o, 0)).sum(),
+                    url + ": 30 of 30 answered by " + others + ": " + n);
+        }
+    }
+
     @Test
     @Order(10)
-    void aRestartedContainerIsSeenStaleAndServesAgainOnceSetUpAgain() throws Exception {
+    void aStoppedContainerIsTakenOutByHealthChecksAndServesAgainOnceSetUpInItsNewNamespace() throws Exception {
+        agent = AgentProcess.start(INSTANCE);
+        agent.await("configuration applied", 60);
+        for (String a : reals.addresses4) awaitHealth(a, "up", 10);
+
         String name = reals.names.get(1);
+        String address = reals.addresses4.get(1);
         int pidBefore = reals.pid(name);
         reals.stop(name);
         assertEquals("stale: container " + name + " is not running", realServerStatus(name).path("state").asText());
+        awaitHealth(address, "down", INTERVAL_S * FALL + 3);
+        assertTheOthersAnswerEverything(name);
+
         reals.start(name);
         assertNotEquals(pidBefore, reals.pid(name), "a new process, so a new namespace");
         String state = realServerStatus(name).path("state").asText();
         assertTrue(state.startsWith("stale: container " + name + " was restarted"), state);
-        // not set up (no VIP on its lo, no decap): the director's flows to it go nowhere
-        Map<String, Integer> before = spread("http://" + VIP4 + "/");
-        assertFalse(before.containsKey(name), before.toString());
+        // serving HTTP on its own address, but not set up in its new namespace (no VIP on lo, no
+        // decap): the checks through the tunnel keep failing, and new connections keep avoiding it
+        AgentProcess.sleep((INTERVAL_S * RISE + 1) * 1000L);
+        assertEquals("down", health(VIPS.get(0), address));
+        assertTheOthersAnswerEverything(name);
 
         Cli.Result again = setup(name);
         assertTrue(again.out().contains("real server set up on eth0 (container " + name + ")"), again.out());
         assertEquals("set up", realServerStatus(name).path("state").asText());
+        awaitHealth(address, "up", INTERVAL_S * RISE + 3);
         assertEveryContainerAnswers("http://" + VIP4 + "/");
         assertEveryContainerAnswers("http://[" + VIP6 + "]/");
+        assertEquals(143, agent.terminate(), "SIGTERM: exit 143\n" + agent.output());
     }
 }

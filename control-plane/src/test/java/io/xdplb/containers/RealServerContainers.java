@@ -82,7 +82,11 @@ final class RealServerContainers implements AutoCloseable {
                 addresses4.add(ip4);
             }
         } catch (RuntimeException e) {
-            close();
+            try {
+                close();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
     }

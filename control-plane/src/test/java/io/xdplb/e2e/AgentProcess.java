@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /** `xdplb --instance NAME agent` as its own process, the way systemd runs it; its stdout kept in a file. */
-final class AgentProcess implements AutoCloseable {
+public final class AgentProcess implements AutoCloseable {
     final Process process;
     final Path log;
 
@@ -20,7 +20,7 @@ final class AgentProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static AgentProcess start(String instance, String... extra) {
+    public static AgentProcess start(String instance, String... extra) {
         try {
             Path log = Files.createTempFile("xdplb-agent-", ".log");
             List<String> args = new ArrayList<>(List.of("--instance", instance, "agent"));
@@ -33,7 +33,7 @@ final class AgentProcess implements AutoCloseable {
         }
     }
 
-    String output() {
+    public String output() {
         try {
             return Files.readString(log);
         } catch (IOException e) {
@@ -42,7 +42,7 @@ final class AgentProcess implements AutoCloseable {
     }
 
     /** Waits until a line of the log matches regex (after skip lines); fails with the log after seconds. */
-    String await(String regex, int seconds) {
+    public String await(String regex, int seconds) {
         Pattern p = Pattern.compile(regex);
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         while (System.nanoTime() < end) {
@@ -55,7 +55,7 @@ final class AgentProcess implements AutoCloseable {
     }
 
     /** SIGTERM, then the exit code. */
-    int terminate() {
+    public int terminate() {
         process.destroy();
         return waitFor();
     }
@@ -77,7 +77,7 @@ final class AgentProcess implements AutoCloseable {
         }
     }
 
-    static void sleep(long ms) {
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
