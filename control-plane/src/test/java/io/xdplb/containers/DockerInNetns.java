@@ -128,11 +128,16 @@ final class DockerInNetns implements AutoCloseable {
 
     /** Whether ROOT is a mount point in the mount namespace of process pid ("self" for this one). */
     private static boolean mountedIn(String pid) {
+        return Boolean.TRUE.equals(mountedOrUnknown(pid));
+    }
+
+    /** As {@link #mountedIn}, or null when the process's mounts cannot be read (it is gone). */
+    private static Boolean mountedOrUnknown(String pid) {
         try {
             return Files.readAllLines(Path.of("/proc", pid, "mounts")).stream()
                     .anyMatch(l -> l.split(" ")[1].equals(ROOT.toString()));
         } catch (IOException | RuntimeException e) {
-            return false; // the process is gone
+            return null;
         }
     }
 
@@ -151,7 +156,12 @@ final class DockerInNetns implements AutoCloseable {
         java.util.Set<String> seen = new java.util.HashSet<>(java.util.Set.of(mine, ""));
         for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
             String pid = Long.toString(h.pid());
-            if (seen.add(mountNamespace(pid)) && mountedIn(pid)) return true;
+            String ns = mountNamespace(pid);
+            if (seen.contains(ns)) continue;
+            Boolean mounted = mountedOrUnknown(pid);
+            if (mounted == null) continue; // gone while looking: another process of its namespace answers
+            if (mounted) return true;
+            seen.add(ns);
         }
         return false;
     }
