@@ -55,7 +55,7 @@ class RingFingerprintTest {
             a.ok("vip", "add", VIP);
             JsonNode v = a.json("vip", "list", "--json").get(0);
             assertTrue(v.has("ringFingerprint") && v.get("ringFingerprint").isNull(), v.toString());
-            assertTrue(a.ok("vip", "list").lines().anyMatch(l -> l.matches(java.util.regex.Pattern.quote(VIP) + "\\s+ipip\\s+-\\s+-\\s+-\\s*")),
+            assertTrue(a.ok("vip", "list").lines().anyMatch(l -> l.matches(java.util.regex.Pattern.quote(VIP) + "\\s+ipip\\s+-\\s+none\\s+-\\s+-\\s*")),
                     a.ok("vip", "list"));
         }
     }
