@@ -20,7 +20,7 @@ MVN = JAVA_HOME="$$(scripts/find-jdk)" mvn -B -q -Dxdplb.version=$(VERSION) -Dxd
 # Tests print Surefire's summary ("Tests run: ..."), so no -q there.
 MVN_TEST = JAVA_HOME="$$(scripts/find-jdk)" mvn -B --no-transfer-progress -Dxdplb.version=$(VERSION) -Dxdplb.commit=$(COMMIT)
 
-.PHONY: help deps bpf test-bpf build aot package test unit-test demo bench clean
+.PHONY: help deps bpf test-bpf build aot package test unit-test demo demo-ha bench clean
 
 help:
 	@echo "make deps    install missing Debian packages (as root)"
@@ -28,6 +28,7 @@ help:
 	@echo "make package build/xdplb_<version>_<arch>.deb (Debian 12; needs no JDK on the target)"
 	@echo "make test    deps + build + every test tier (root tiers run when root)"
 	@echo "make demo    deps + build + the netns demo (root)"
+	@echo "make demo-ha deps + build + two directors behind BGP/ECMP, one killed (root)"
 	@echo "make bench   benchmarks, written to docs/benchmarks.md (root)"
 	@echo "make clean   remove build outputs"
 
@@ -71,6 +72,9 @@ unit-test: bpf test-bpf
 
 demo: deps build
 	netns-testenv/demo.sh
+
+demo-ha: deps build
+	netns-testenv/demo-ha.sh
 
 bench: deps build
 	scripts/bench.sh

@@ -322,7 +322,8 @@ public final class Agent {
                         : "VIP " + v.vip() + ": no longer failing open");
             }
             failingOpen.put(v.vip(), open);
-            now.put(v.vip(), attached && v.reals().stream().anyMatch(r -> r.weight() > 0 && !h.isDown(v.vip(), r.address())));
+            int up = (int) v.reals().stream().filter(r -> r.weight() > 0 && !h.isDown(v.vip(), r.address())).count();
+            now.put(v.vip(), io.xdplb.bgp.Announcer.served(v, attached, up));
         }
         failingOpen.keySet().retainAll(now.keySet());
         for (Vip gone : Set.copyOf(served.keySet())) if (!now.containsKey(gone)) now.put(gone, false);

@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
                 + " At start it applies the configuration file, so a reboot restores the director and the"
                 + " real-server set-ups; then it applies every change to the file (made by the CLI or by hand)"
                 + " and re-reads it on SIGHUP; it health-checks the reals of VIPs that have a check, through"
-                + " the tunnel, and takes a failed real out of the ring until it recovers. One line per state"
+                + " the tunnel, and takes a failed real out of the ring until it recovers. With a bgp section it runs"
+                + " the instance's BGP speaker (BIRD 2) and announces each VIP's address while the VIP is served"
+                + " (attached, minHealthy reals up), withdrawing it otherwise, when detached and on SIGTERM. One line per state"
                 + " change on stdout. SIGTERM stops it and leaves the data path forwarding. One agent per"
                 + " instance: a second one is refused."},
         footer = {"", "Examples:", "  xdplb agent                        # instance default",
@@ -29,6 +31,7 @@ final class AgentCommand implements Runnable {
         XdplbCommand.requireRoot("xdplb agent");
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
         Agent agent = new Agent(instance.service(), out);
+        agent.addListener(io.xdplb.agent.BgpAnnouncements.of(agent));
         runUntilSignalled(agent);
     }
 

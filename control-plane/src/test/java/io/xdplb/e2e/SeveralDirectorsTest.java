@@ -2,8 +2,6 @@ package io.xdplb.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.xdplb.bgp.Announcer;
-import io.xdplb.model.Config;
 import io.xdplb.service.Instance;
 import io.xdplb.testing.Cli;
 import io.xdplb.testing.RootOnly;
@@ -49,11 +47,11 @@ class SeveralDirectorsTest {
     private static TestEnv env;
     private static final List<LabDirector> directors = new ArrayList<>();
 
-    /** One director: instance PREFIX-dirI attached in namespace PREFIX-dirI, and what announces its VIPs. */
+    /** One director: instance PREFIX-dirI attached in namespace PREFIX-dirI, and its agent (which runs its speaker). */
     static final class LabDirector {
         final String name;
         final String address;
-        Announcer announcer;
+        AgentProcess agent;
 
         LabDirector(int i) {
             this.name = PREFIX + "-dir" + i;
@@ -68,28 +66,38 @@ class SeveralDirectorsTest {
             return Instance.named(name);
         }
 
-        /** Announces what is served now (by weights: this test's directors run no health checks). */
-        void announce() {
-            if (announcer == null) announcer = new Announcer(name, instance().runDir());
-            Config c = instance().store().load();
-            announcer.update(c, Announcer.servedByWeight(c, true));
+        /** `xdplb --instance PREFIX-dirI agent`, as systemd would run it; it applies the file and announces. */
+        void startAgent() {
+            agent = AgentProcess.start(name);
+            agent.await("BGP: announcing " + VIP_ADDR, 60);
+        }
+
+        long speakerPid() throws Exception {
+            return Long.parseLong(Files.readString(instance().runDir().resolve("bgp/bird.pid")).strip());
         }
 
         /**
-         * Takes the link down, then kills the speaker with SIGKILL: like a director that loses
-         * power, nothing reaches the router (not even the FIN of the BGP session's socket), so it
-         * notices only when the hold time runs out.
+         * Takes its link down (the router's switch port), then kills its agent and speaker with
+         * SIGKILL: like a director that loses power, nothing reaches the router (not even the FIN
+         * of the BGP session's socket), so it notices only when the hold time runs out.
          */
         void killHard() throws Exception {
-            long pid = Long.parseLong(Files.readString(instance().runDir().resolve("bgp/bird.pid")).strip());
-            Sh.run("ip", "-n", name, "link", "set", "eth0", "down").ok();
+            long pid = speakerPid();
+            Sh.run("ip", "-n", env.ns("router"), "link", "set", port(), "down").ok();
+            agent.kill9();
             Sh.run("kill", "-9", "" + pid).ok();
-            announcer = null; // the "agent" is gone with it
+            agent.close();
+            agent = null;
         }
 
         void restore() {
-            Sh.run("ip", "-n", name, "link", "set", "eth0", "up").ok();
-            announce();
+            Sh.run("ip", "-n", env.ns("router"), "link", "set", port(), "up").ok();
+            startAgent();
+        }
+
+        /** Its port on the router's server LAN bridge. */
+        String port() {
+            return "d-" + name.substring(PREFIX.length() + 1);
         }
 
         /** Client ports of the flows in this director's connection table. */
@@ -104,8 +112,8 @@ class SeveralDirectorsTest {
         }
 
         void stop() {
-            if (announcer != null) announcer.close();
-            announcer = null;
+            if (agent != null) agent.close();
+            agent = null;
         }
     }
 
@@ -122,7 +130,8 @@ class SeveralDirectorsTest {
                     {"version": 1,
                      "sizes": {"maxVips": 8, "ringSize": 1021},
                      "director": {"iface": "eth0", "netns": "%s"},
-                     "vips": [{"vip": "%s", "reals": [{"address": "%s"}, {"address": "%s"}, {"address": "%s"}]}],
+                     "vips": [{"vip": "%s", "reals": [{"address": "%s"}, {"address": "%s"}, {"address": "%s"}],
+                               "check": {"kind": "tcp", "interval": "300ms", "timeout": "200ms", "rise": 1, "fall": 2}}],
                      "bgp": {"localAsn": 64497, "holdTime": %d,
                              "peers": [{"address": "192.0.2.1", "asn": 64496}, {"address": "2001:db8:1::1", "asn": 64496}]}}
                     """.formatted(d.name, VIP, REALS.get(0), REALS.get(1), REALS.get(2), HOLD_TIME));
@@ -131,7 +140,7 @@ class SeveralDirectorsTest {
         for (int i = 1; i <= 4; i++) {
             Cli.inInstance(PREFIX, "realserver", "setup", "--iface", "eth0", "--netns", env.ns("rs" + i), "--vip", VIP_ADDR).ok();
         }
-        for (LabDirector d : directors) d.announce();
+        for (LabDirector d : directors) d.startAgent();
         waitFor(() -> nextHops().size() == 2, 15, "the router learns the VIP from both directors: " + routerRoute());
     }
 
@@ -259,11 +268,15 @@ class SeveralDirectorsTest {
 
     @Test
     @Order(3)
-    void aDirectorWithoutRealsWithdrawsAndTheOtherServes() throws Exception {
+    void aDirectorThatSeesEveryRealDownWithdrawsAndTheOtherServes() throws Exception {
         LabDirector one = directors.get(0), two = directors.get(1);
-        for (String r : REALS) two.xdplb("real", "add", VIP, r, "--weight", "0"); // in director 2's view, none is up
-        two.announce();
-        waitFor(() -> nextHops().equals(Set.of(one.address)), 10, "director 2 withdraws: " + routerRoute());
+        // director 2's health probes (ordinary sockets from its namespace) dropped on their way out:
+        // in its view every real is down; its data path (XDP, before netfilter) is untouched
+        Sh.run("ip", "netns", "exec", two.name, "nft", "add table inet xh; add chain inet xh out { type filter hook output priority 0; };"
+                + " add rule inet xh out ip daddr " + VIP_ADDR + " tcp dport 80 drop").ok();
+        two.agent.await("BGP: nothing served: every route withdrawn", 20);
+        waitFor(() -> nextHops().equals(Set.of(one.address)), HOLD_TIME + 2, "director 2 withdraws: " + routerRoute()
+                + "\ndirector 1's agent:\n" + one.agent.output() + "\ndirector 2's agent:\n" + two.agent.output());
         JsonNode status = JSON.readTree(Cli.run("status", "--json").ok().out());
         for (JsonNode v : status.path("vips")) {
             if (v.path("instance").asText().equals(two.name)) assertEquals("withdrawn", v.path("announcement").asText());
@@ -272,9 +285,8 @@ class SeveralDirectorsTest {
         Map<String, Integer> got = newConnections(20);
         assertEquals(20, got.entrySet().stream().filter(e -> e.getKey().startsWith("rs")).mapToInt(Map.Entry::getValue).sum(),
                 "director 1 serves every new connection: " + got);
-        for (String r : REALS) two.xdplb("real", "add", VIP, r, "--weight", "1");
-        two.announce();
-        waitFor(() -> nextHops().size() == 2, 10, "director 2 announces again: " + routerRoute());
+        Sh.run("ip", "netns", "exec", two.name, "nft", "delete table inet xh").ok();
+        waitFor(() -> nextHops().size() == 2, 20, "director 2 sees its reals again and announces: " + routerRoute());
     }
 
     @Test
@@ -282,8 +294,7 @@ class SeveralDirectorsTest {
     void aRealAddedOnBothDirectorsKeepsEveryOpenConnectionOnItsReal() throws Exception {
         try (LongLivedClients clients = new LongLivedClients(env, VIP_ADDR, 80, CONNECTIONS, 3)) {
             LongLivedClients.Report before = clients.report();
-            for (LabDirector d : directors) d.xdplb("real", "add", VIP, FOURTH_REAL);
-            for (LabDirector d : directors) d.announce();
+            for (LabDirector d : directors) d.xdplb("real", "add", VIP, FOURTH_REAL); // each agent applies it
             LongLivedClients.Report after = clients.awaitAnswers(before, 10, 30);
             List<String> moved = after.conns().stream().filter(c -> c.error() != null || c.reals().size() != 1)
                     .map(c -> c.port() + ": " + (c.error() != null ? c.error() : c.reals())).toList();
@@ -293,5 +304,24 @@ class SeveralDirectorsTest {
         for (LabDirector d : directors) rings.add(JSON.readTree(d.xdplb("vip", "list", "--json").out()).get(0).path("ringFingerprint").asText());
         assertEquals(1, rings.size(), "both directors' rings agree after the change");
         assertTrue(newConnections(30).containsKey("rs4"), "new connections reach the new real");
+    }
+
+    @Test
+    @Order(5)
+    void aStoppedAgentAndADetachedDirectorWithdraw() throws Exception {
+        LabDirector one = directors.get(0), two = directors.get(1);
+        long speaker = two.speakerPid();
+        assertEquals(143, two.agent.terminate(), "SIGTERM: the agent stops (exit 128 + 15)");
+        assertTrue(two.agent.output().contains("BGP: every route withdrawn, speaker stopped"), two.agent.output());
+        double gone = waitFor(() -> nextHops().equals(Set.of(one.address)), 2, "SIGTERM withdraws at once: " + routerRoute());
+        assertTrue(ProcessHandle.of(speaker).isEmpty() || !ProcessHandle.of(speaker).get().isAlive(), "the speaker is stopped");
+        System.out.printf("SIGTERM: withdrawn after %.2f s%n", gone);
+        two.agent = null;
+        two.startAgent();
+        waitFor(() -> nextHops().size() == 2, 15, "announced again: " + routerRoute());
+
+        two.xdplb("detach", "--iface", "eth0", "--netns", two.name);
+        waitFor(() -> nextHops().equals(Set.of(one.address)), 10, "a detached director withdraws: " + routerRoute());
+        two.agent.await("BGP: not attached: nothing announced", 10);
     }
 }
