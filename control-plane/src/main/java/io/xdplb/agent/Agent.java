@@ -106,6 +106,22 @@ public final class Agent {
         return checks.samples();
     }
 
+    /** What the metrics need of the checkers. */
+    public io.xdplb.metrics.XdplbMetrics.Probes metricsProbes() {
+        return new io.xdplb.metrics.XdplbMetrics.Probes() {
+            public Map<Target, Sample> samples() {
+                Map<Target, Sample> out = new HashMap<>();
+                checks.samples().forEach((t, s) -> out.put(new Target(t.vip(), t.real()),
+                        new Sample(s.lastSeconds(), s.probes(), s.failures())));
+                return out;
+            }
+
+            public Map<String, io.xdplb.maps.Counter> tunnelCounters() {
+                return probeCounters();
+            }
+        };
+    }
+
     /** VIPs that fail open now (every weighted real down). */
     public synchronized Set<Vip> failingOpen() {
         Set<Vip> out = new java.util.HashSet<>();
@@ -130,7 +146,7 @@ public final class Agent {
 
     /** Runs until {@link #stop} (SIGTERM); throws a UserError when another agent holds the instance. */
     public void run() {
-        AgentLock lock = AgentLock.acquire(instance.runDir(), instance.name());
+        if (lock == null) claim();
         try {
             log("agent started for instance " + instance.name() + " (pid " + ProcessHandle.current().pid()
                     + ", configuration " + instance.store().file() + ")");
@@ -161,6 +177,13 @@ public final class Agent {
             shutdown();
             lock.close();
         }
+    }
+
+    private AgentLock lock;
+
+    /** Takes the instance (one agent per instance): a UserError naming the running agent otherwise. */
+    public void claim() {
+        lock = AgentLock.acquire(instance.runDir(), instance.name());
     }
 
     /** Asks the agent to stop; the data path is left as it is. */

@@ -36,8 +36,34 @@ final class StatsCommand implements Runnable {
     @Option(names = "--count", paramLabel = "N", description = "With --watch: stop after N readings (default: until interrupted).")
     Integer count;
 
+    @Option(names = "--format", paramLabel = "table|json|prometheus", defaultValue = "table",
+            description = "Output format; prometheus is the text format of node_exporter's textfile collector"
+                    + " (what `xdplb agent` serves on /metrics, without the agent's own probe numbers). Default: ${DEFAULT-VALUE}.")
+    String format;
+
     @Override
     public void run() {
+        if (!java.util.List.of("table", "json", "prometheus").contains(format)) {
+            throw new UserError("bad --format " + format + ": must be table, json or prometheus");
+        }
+        if (format.equals("json")) json = true;
+        if (format.equals("prometheus")) {
+            if (watch != null || json) throw new UserError("--format prometheus prints one reading: no --watch or --json with it");
+            Instance instance = Instance.of(spec);
+            XdplbCommand.requireRoot("xdplb stats");
+            instance.service().stats().read(); // the clear error when nothing is attached
+            var metrics = new io.xdplb.metrics.XdplbMetrics(instance.service(), null, null,
+                    () -> instance.service().healthFile().read());
+            var bytes = new java.io.ByteArrayOutputStream();
+            try {
+                io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(bytes, metrics.collect());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            spec.commandLine().getOut().print(bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+            spec.commandLine().getOut().flush();
+            return;
+        }
         if (watch != null && watch < 1) throw new UserError("bad --watch " + watch + ": must be 1 or more seconds");
         if (count != null && count < 1) throw new UserError("bad --count " + count + ": must be 1 or more");
         Instance instance = Instance.of(spec);

@@ -76,6 +76,16 @@ public final class StatsService {
         return new Reading(director != null ? director.atNanos() : System.nanoTime(), director, decapCounters);
     }
 
+    /** Connection-table entries in use and its capacity (every CPU's table), or null when not attached. */
+    public record TableUse(long entries, long capacity) {}
+
+    public TableUse connTable() {
+        if (!directorLoaded()) return null;
+        try (BalancerMaps maps = BalancerMaps.pinned(instance.layout())) {
+            return new TableUse(maps.connTable.entries().size(), (long) maps.connTable.cpus() * maps.connTable.entriesPerCpu());
+        }
+    }
+
     /** Rows by name, to find a row's earlier value. */
     public static Map<String, Counter> byName(List<Stats.Row> rows) {
         Map<String, Counter> m = new HashMap<>();

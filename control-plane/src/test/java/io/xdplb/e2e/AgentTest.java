@@ -45,6 +45,12 @@ class AgentTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static TestEnv env;
     private static AgentProcess agent;
+    /** The agents' metrics listen on loopback, on a port of this run's own. */
+    private static final int METRICS_PORT = 20000 + (int) (ProcessHandle.current().pid() % 30000);
+
+    private static AgentProcess startAgent() {
+        return AgentProcess.start(LB, "--metrics", "127.0.0.1:" + METRICS_PORT);
+    }
 
     static Cli.Result xdplb(String... args) {
         return Cli.inInstance(LB, args).ok();
@@ -120,7 +126,7 @@ class AgentTest {
         Sh.run("rm", "-rf", "/sys/fs/bpf/xdplb/" + LB, "/run/xdplb/" + LB).ok();
         assertTrue(env.curl(URL).startsWith("curl exit"), "without its pins the director is gone");
 
-        agent = AgentProcess.start(LB);
+        agent = startAgent();
         agent.await("configuration applied: 1 VIPs, director on eth0", 60);
         assertTrue(agent.output().contains("+ director eth0"), agent.output());
         assertTrue(agent.output().contains("+ realserver eth0 netns=" + env.ns("rs1")), agent.output());
@@ -217,11 +223,36 @@ class AgentTest {
         assertEquals(143, agent.terminate(), "SIGTERM: exit 143\n" + agent.output());
         assertTrue(agent.output().contains("agent stopped; the data path keeps forwarding"), agent.output());
         agent.close();
-        agent = AgentProcess.start(LB);
+        agent = startAgent();
         agent.await("configuration applied", 60);
         Sh.Result r = download.get(60, TimeUnit.SECONDS);
         assertEquals(0, r.exit(), r.err());
         assertEquals("200 " + (24 << 20), r.out().strip());
+    }
+
+    private static String scrape() throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + METRICS_PORT + "/metrics")).build();
+        var resp = client.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, resp.statusCode());
+        return resp.body();
+    }
+
+    private static void promtoolPasses(String text) throws Exception {
+        Path f = Files.createTempFile("xdplb-metrics-", ".prom");
+        try {
+            Files.writeString(f, text);
+            Sh.Result r = Sh.run(List.of("sh", "-c", "promtool check metrics < " + f), 30);
+            assertEquals(0, r.exit(), "promtool check metrics: " + r.out() + r.err());
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
+    private static double sample(String text, String regex) {
+        var m = java.util.regex.Pattern.compile("(?m)^" + regex + " (\\S+)$").matcher(text);
+        if (!m.find()) throw new AssertionError("no sample /" + regex + "/ in:\n" + text);
+        return Double.parseDouble(m.group(1));
     }
 
     @Test
@@ -230,12 +261,37 @@ class AgentTest {
         agent.kill9();
         agent.close();
         assertEquals(3, spread().size(), "forwarding goes on without an agent");
-        agent = AgentProcess.start(LB);
+        agent = startAgent();
         agent.await("configuration applied", 60);
         String pid = Files.readString(Path.of("/run/xdplb-testenv", PREFIX, "rs3.pid")).strip();
         Sh.run("kill", pid).ok();
         agent.await("real 192.0.2.13 of VIP " + VIP + " is down", INTERVAL_S * FALL + 3);
         env.script("up.sh").ok();
         awaitHealth("192.0.2.13", "up", INTERVAL_S * RISE + 3);
+    }
+
+    @Test
+    @Order(8)
+    void metricsPassPromtoolAndCountTheTraffic() throws Exception {
+        String before = scrape();
+        promtoolPasses(before);
+        String vipPackets = "xdplb_vip_packets_total\\{vip=\"203\\.0\\.113\\.20:80/tcp\"\\}";
+        double a = sample(before, vipPackets);
+        for (int i = 0; i < 5; i++) assertTrue(env.curl(URL).startsWith("rs"));
+        String after = scrape();
+        assertTrue(sample(after, vipPackets) >= a + 5 * 3, "5 connections are at least 15 packets more: " + a + " -> "
+                + sample(after, vipPackets));
+        assertEquals(1.0, sample(after, "xdplb_real_health\\{real=\"192\\.0\\.2\\.11\",state=\"up\",vip=\"203\\.0\\.113\\.20:80/tcp\"\\}"));
+        assertTrue(sample(after, "xdplb_health_probes_total\\{real=\"192\\.0\\.2\\.11\",vip=\"203\\.0\\.113\\.20:80/tcp\"\\}") > 0);
+        assertTrue(sample(after, "xdplb_health_probe_duration_seconds\\{real=\"192\\.0\\.2\\.11\",vip=\"203\\.0\\.113\\.20:80/tcp\"\\}") > 0);
+        assertTrue(sample(after, "xdplb_health_tunnel_packets_total\\{reason=\"encapped\"\\}") > 0, "probes went through the tunnel");
+        assertEquals(0.0, sample(after, "xdplb_vip_fail_open\\{vip=\"203\\.0\\.113\\.20:80/tcp\"\\}"));
+        assertTrue(after.contains("xdplb_agent_build_info{"), after);
+        assertTrue(sample(after, "xdplb_conn_table_capacity_entries") > 0);
+
+        // the same numbers for node_exporter's textfile collector, from the CLI
+        String text = xdplb("stats", "--format", "prometheus").out();
+        promtoolPasses(text);
+        assertTrue(sample(text, vipPackets) >= sample(after, vipPackets));
     }
 }
