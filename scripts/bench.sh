@@ -7,6 +7,7 @@
 #   1. per-packet cost in the kernel   build/bench/xdpbench kernel   (bpf_prog_test_run)
 #   2. live forwarding                 bench/live.py                 (namespaces, live frames)
 #   3. CLI wall times, apply, RSS      bench/cli.py
+#      start-up of the package's CLI   bench/startup.py (its own section; STARTUP_ROUNDS, default 15)
 #   4. Java: Maglev, MapSync, updates  mvn test -Dgroups=bench
 #   5. the page                        bench/report.py
 #
@@ -44,7 +45,7 @@ fi
 py=/usr/bin/python3
 
 mkdir -p "$out"
-rm -f "$out"/*.json "$out"/java/*.json
+rm -f "$out"/*.json "$out"/java/*.json "$out"/startup.md
 
 # ---------------------------------------------------------------- build the bench
 clang=${CLANG:-clang-19}
@@ -68,6 +69,10 @@ echo "bench: [2/5] live forwarding through network namespaces"
 # ---------------------------------------------------------------- 3. CLI
 echo "bench: [3/5] CLI wall times, apply of 256 VIPs x 16 reals, peak RSS"
 "$py" bench/cli.py "$out/cli.json"
+
+# ---------------------------------------------------------------- start-up (issue 12)
+echo "bench: [start-up] the installed CLI's read-only commands against a JVM hello world (bench/startup.py)"
+"$py" bench/startup.py "$out/startup.json" "${STARTUP_ROUNDS:-15}" >/dev/null
 
 # ---------------------------------------------------------------- 4. Java
 echo "bench: [4/5] control plane in Java (Maglev, MapSync, map updates)"

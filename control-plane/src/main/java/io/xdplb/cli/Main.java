@@ -14,7 +14,7 @@ public final class Main {
 
     /** Runs one command line; returns its exit code. Used by tests too. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = XdplbCommand.commandLine();
+        CommandLine cl = XdplbCommand.commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         int rc = cl.execute(args);

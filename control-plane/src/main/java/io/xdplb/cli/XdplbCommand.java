@@ -17,10 +17,6 @@ import java.util.List;
 
 @Command(name = "xdplb", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "An XDP/eBPF L4 load balancer (katran-style, direct server return).",
-        subcommands = {AttachCommand.class, DetachCommand.class, VipCommand.class, RealCommand.class, StatsCommand.class,
-                DumpCommand.class, ApplyCommand.class, ExportCommand.class,
-                StatusCommand.class, DoctorCommand.class, TraceCommand.class, AgentCommand.class,
-                PassCommand.class, RealserverCommand.class, DocCommands.Completion.class, DocCommands.Man.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  xdplb attach --iface eth0                          # the director, on a stick",
                 "  xdplb vip add 203.0.113.10:80/tcp",
@@ -38,14 +34,57 @@ public final class XdplbCommand {
                     + " \"default\".")
     String instance;
 
+    /** The commands, in the order `xdplb --help` lists them. */
+    static final List<Class<?>> COMMANDS = List.of(AttachCommand.class, DetachCommand.class, VipCommand.class,
+            RealCommand.class, StatsCommand.class, DumpCommand.class, ApplyCommand.class, ExportCommand.class,
+            StatusCommand.class, DoctorCommand.class, TraceCommand.class, AgentCommand.class, PassCommand.class,
+            RealserverCommand.class,
+            DocCommands.Completion.class, DocCommands.Man.class, CommandLine.HelpCommand.class);
+    /** Commands that walk the whole tree (the list of commands, the pages, the completion). */
+    private static final List<Class<?>> NEED_ALL = List.of(DocCommands.Completion.class, DocCommands.Man.class,
+            CommandLine.HelpCommand.class);
+
+    /** The whole command tree. */
     static CommandLine commandLine() {
+        return commandLine(null);
+    }
+
+    /**
+     * The command tree for this command line: only the named command's branch when args name one,
+     * since building picocli's model of every command is most of a one-shot command's start-up;
+     * the whole tree when nothing is named (root --help, --version), for a misspelled name (the
+     * suggestions) and for help, completion and man.
+     */
+    static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new XdplbCommand());
+        Class<?> only = args == null ? null : commandNamedBy(args);
+        for (Class<?> c : COMMANDS) if (only == null || c == only) cl.addSubcommand(c);
         cl.setExecutionExceptionHandler(XdplbCommand::onError);
         cl.setParameterExceptionHandler(XdplbCommand::onBadUsage);
-        // picocli's built-in `help` has no footer of its own; every command's --help shows an example
-        cl.getSubcommands().get("help").getCommandSpec().usageMessage()
-                .footer("", "Examples:", "  xdplb help attach", "  xdplb help vip      # then: xdplb vip add --help");
+        CommandLine help = cl.getSubcommands().get("help");
+        if (help != null) {
+            // picocli's built-in `help` has no footer of its own; every command's --help shows an example
+            help.getCommandSpec().usageMessage()
+                    .footer("", "Examples:", "  xdplb help attach", "  xdplb help vip      # then: xdplb vip add --help");
+        }
         return cl;
+    }
+
+    /** The command args name before any other option than --instance; null when none or one of NEED_ALL. */
+    private static Class<?> commandNamedBy(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--instance")) {
+                i++;
+            } else if (!a.startsWith("--instance=")) {
+                if (a.startsWith("-")) return null;
+                for (Class<?> c : COMMANDS) {
+                    if (c.getAnnotation(Command.class).name().equals(a)) return NEED_ALL.contains(c) ? null : c;
+                }
+                return null;
+            }
+        }
+        return null;
     }
 
     private static int onBadUsage(CommandLine.ParameterException ex, String[] args) {

@@ -68,6 +68,17 @@ class ConveniencesTest {
     }
 
     @Test
+    void onlyTheNamedCommandIsBuiltYetInstanceWorksAnywhere() {
+        String before = Cli.run("--instance", withVips, "vip", "list").out();
+        assertTrue(before.contains("192.0.2.10:80/tcp"), before);
+        assertEquals(before, Cli.run("vip", "list", "--instance", withVips).out());
+        assertEquals(before, Cli.run("--instance=" + withVips, "vip", "list").out());
+        assertEquals(XdplbCommand.COMMANDS.size(), XdplbCommand.commandLine(new String[] {"--help"}).getSubcommands().size());
+        assertEquals(List.of("vip"), List.copyOf(XdplbCommand.commandLine(new String[] {"--instance", "x", "vip", "list"})
+                .getSubcommands().keySet()));
+    }
+
+    @Test
     void xdplbInstanceIsTheDefaultInstance() {
         Sh.Result r = JavaCli.run(List.of("env", "XDPLB_INSTANCE=" + withVips), "vip", "list");
         assertEquals(0, r.exit(), r.err());
