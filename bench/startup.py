@@ -102,7 +102,9 @@ def markdown(res):
           "cache cannot hold (\"old class\"), so its ~230 classes were parsed and verified on every start: it is "
           "now compiled from its sources for this release and cached like the rest; and only the named command's "
           "branch of the picocli model is built (the whole tree only for `--help`, `help`, `man`, `completion` "
-          "and misspellings). What remains is interpreted code: picocli's model building and Jackson's "
+          "and misspellings); and the cache's training run (io.xdplb.cli.AotTraining) also runs the BPF commands "
+          "(attach to lo, status, stats, dump, detach; as root, in namespaces of its own), so libbpf's FFM set-up "
+          "is cached too. What remains is interpreted code: picocli's model building and Jackson's "
           "`ObjectMapper` set-up and parse of the configuration file (JDK 25 caches loaded and linked classes, "
           "not compiled code).", ""]
     return "\n".join(L) + "\n"

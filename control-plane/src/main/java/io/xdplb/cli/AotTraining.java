@@ -13,7 +13,10 @@ import java.util.stream.Stream;
  * The training run of the AOT cache (scripts/aot-cache, scripts/package): the read-only commands
  * of a small configuration in a scratch state directory, in one JVM, so the cache holds the classes
  * they load (picocli, the model, Jackson, the help). It touches nothing of the host: no BPF, no
- * root, no /var/lib/xdplb.
+ * root, no /var/lib/xdplb. With --with-bpf (scripts/aot-cache gives it as root, inside a mount and
+ * network namespace of its own with a bpffs of its own) it also attaches the director to lo and
+ * runs the commands that read BPF (status, stats, dump, vip list with the live ring), so that the
+ * libbpf and FFM set-up is in the cache too.
  */
 public final class AotTraining {
     private AotTraining() {}
@@ -23,6 +26,11 @@ public final class AotTraining {
             List.of("vip", "list", "--json"), List.of("real", "list", "192.0.2.10:80/tcp"),
             List.of("real", "list", "192.0.2.10:80/tcp", "-j"), List.of("export"), List.of("stats", "--help"),
             List.of("vip", "ad"), List.of("--instance", "aot-empty", "vip", "list"));
+    static final List<List<String>> BPF_COMMANDS = List.of(
+            List.of("attach", "--iface", "lo", "--mode", "generic", "--gateway-mac", "02:00:00:00:00:01", "--src4", "192.0.2.1"),
+            List.of("real", "add", "192.0.2.10:80/tcp", "198.51.100.3"), List.of("vip", "list"), List.of("vip", "list", "-j"),
+            List.of("status"), List.of("status", "-j"), List.of("stats"), List.of("stats", "-j"), List.of("dump"),
+            List.of("detach", "--iface", "lo"));
 
     public static void main(String[] args) throws IOException {
         Path scratch = Files.createTempDirectory("xdplb-aot-");
@@ -35,7 +43,9 @@ public final class AotTraining {
                     """);
             System.setProperty("xdplb.stateDir", scratch.toString());
             PrintWriter none = new PrintWriter(Writer.nullWriter());
-            for (List<String> cmd : COMMANDS) {
+            List<List<String>> all = new java.util.ArrayList<>(COMMANDS);
+            if (List.of(args).contains("--with-bpf")) all.addAll(BPF_COMMANDS);
+            for (List<String> cmd : all) {
                 String[] argv = cmd.get(0).equals("--instance") ? cmd.toArray(String[]::new)
                         : Stream.concat(Stream.of("--instance", "aot"), cmd.stream()).toArray(String[]::new);
                 Main.run(argv, none, none);

@@ -70,13 +70,17 @@ public final class XdplbCommand {
         return cl;
     }
 
-    /** The command args name before any other option than --instance; null when none or one of NEED_ALL. */
+    /**
+     * The command args name before any other option than --instance; null when none or one of
+     * NEED_ALL; Void.class for --version, which needs none.
+     */
     private static Class<?> commandNamedBy(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--instance")) {
                 i++;
             } else if (!a.startsWith("--instance=")) {
+                if (a.equals("-V") || a.equals("--version")) return Void.class; // no command needed at all
                 if (a.startsWith("-")) return null;
                 for (Class<?> c : COMMANDS) {
                     if (c.getAnnotation(Command.class).name().equals(a)) return NEED_ALL.contains(c) ? null : c;

@@ -76,6 +76,8 @@ class ConveniencesTest {
         assertEquals(XdplbCommand.COMMANDS.size(), XdplbCommand.commandLine(new String[] {"--help"}).getSubcommands().size());
         assertEquals(List.of("vip"), List.copyOf(XdplbCommand.commandLine(new String[] {"--instance", "x", "vip", "list"})
                 .getSubcommands().keySet()));
+        assertEquals(0, XdplbCommand.commandLine(new String[] {"--version"}).getSubcommands().size());
+        assertTrue(Cli.run("--version").out().startsWith("xdplb "));
     }
 
     @Test
