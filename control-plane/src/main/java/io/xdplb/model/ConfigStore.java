@@ -4,7 +4,6 @@ import io.xdplb.files.PrivateFiles;
 import io.xdplb.UserError;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -12,12 +11,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.LinkOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
@@ -105,13 +102,14 @@ public final class ConfigStore {
      */
     public Config update(UnaryOperator<Config> change) {
         return locked(() -> {
-            removeStaleTempFiles();
+            // a writer killed between its temp file and the rename left it; we hold the lock
+            PrivateFiles.removeTempFiles(file.getParent());
             String before = read();
             Config current = before == null ? Config.EMPTY : ConfigJson.parse(before, file.toString());
             Config next = change.apply(current);
             if (next == null) throw new IllegalStateException("update function returned null");
             String after = ConfigJson.write(next);
-            if (!after.equals(before)) writeAtomically(after);
+            if (!after.equals(before)) PrivateFiles.writeAtomically(file, after.getBytes(StandardCharsets.UTF_8));
             return next;
         });
     }
@@ -204,49 +202,6 @@ public final class ConfigStore {
             throw failure("cannot create directory", base.getParent(), e);
         }
         PrivateFiles.ensureDirs(base, dir);
-    }
-
-    private String tempPrefix() {
-        return "." + file.getFileName() + ".";
-    }
-
-    private void writeAtomically(String text) {
-        Path dir = file.getParent();
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(dir, tempPrefix(), ".tmp",
-                    PRIVATE_FILE);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-                while (buf.hasRemaining()) ch.write(buf);
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-            // The rename is only durable once the directory entry is on disk.
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            }
-        } catch (IOException e) {
-            throw failure("cannot write", file, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort; the next update removes it
-                }
-            }
-        }
-    }
-
-    /** A process killed between creating and renaming its temp file leaves it behind; we hold the lock, so it is stale. */
-    private void removeStaleTempFiles() {
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(file.getParent(), tempPrefix() + "*.tmp")) {
-            for (Path p : ds) Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // best effort: a leftover temp file is untidy, not wrong
-        }
     }
 
     private static UserError failure(String what, Path path, IOException e) {

@@ -1,5 +1,7 @@
 package io.xdplb.model;
 
+import io.xdplb.files.PrivateFiles;
+
 import io.xdplb.UserError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +45,7 @@ class ConfigStoreTest {
 
     private List<String> leftovers(Path d) throws IOException {
         try (Stream<Path> s = Files.list(d)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList();
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(PrivateFiles.TEMP_PREFIX) || n.endsWith(".tmp")).toList();
         }
     }
 
@@ -195,7 +197,7 @@ class ConfigStoreTest {
     @Test
     void staleTempFilesOfCrashedWritersAreRemoved() throws IOException {
         Path file = dir.resolve("config.json");
-        Files.writeString(dir.resolve(".config.json.12345.tmp"), "half");
+        Files.writeString(dir.resolve(PrivateFiles.TEMP_PREFIX + "12345-config.json"), "half");
         Files.writeString(dir.resolve("unrelated.tmp"), "keep");
         new ConfigStore(file).update(c -> addVip(c, vip(10, 80)));
         assertEquals(List.of("unrelated.tmp"), leftovers(dir));

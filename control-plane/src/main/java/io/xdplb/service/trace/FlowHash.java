@@ -7,15 +7,17 @@ import java.net.InetAddress;
  * of 5 words, seed 0x1b873593; words 0..3 the source address read as little-endian u32s
  * (IPv4: one word, then zeros), word 4 the little-endian u32 of the bytes sport, dport
  * (network order). NO_SPORT zeroes sport; DPORT_ONLY zeroes the address and sport. trace
- * uses it to say how a ring slot was chosen, and checks it against the program's choice.
+ * uses it to say how a ring slot was chosen, and checks it against the program's choice; the
+ * data-path tests use it to predict the program's ring slots, so the C hash and this one are
+ * checked against each other there.
  */
-final class FlowHash {
+public final class FlowHash {
     private FlowHash() {}
 
     static final int SEED = 0x1b873593;
-    static final int NO_SPORT = 1, DPORT_ONLY = 4;
+    public static final int NO_SPORT = 1, DPORT_ONLY = 4;
 
-    static int of(InetAddress src, int sport, int dport, int flags) {
+    public static int of(InetAddress src, int sport, int dport, int flags) {
         int[] k = new int[5];
         if ((flags & DPORT_ONLY) == 0) {
             byte[] a = src.getAddress();
