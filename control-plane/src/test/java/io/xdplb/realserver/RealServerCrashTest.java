@@ -7,7 +7,6 @@ import io.xdplb.model.ConfigJson;
 import io.xdplb.testing.Cli;
 import io.xdplb.testing.JavaCli;
 import io.xdplb.testing.RootOnly;
-import io.xdplb.testing.Sh;
 import io.xdplb.testing.TestNetns;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,9 +43,9 @@ class RealServerCrashTest {
     void setUp() {
         ns = new TestNetns().vethPair("eth0", "peer0");
         ns.ip("addr", "add", "192.0.2.11/24", "dev", "eth0");
-        sysctl("net.ipv4.conf.all.arp_announce", "1");
-        sysctl("net.ipv4.conf.eth0.rp_filter", "1");
-        loBefore = lo();
+        ns.sysctl("net.ipv4.conf.all.arp_announce", "1");
+        ns.sysctl("net.ipv4.conf.eth0.rp_filter", "1");
+        loBefore = ns.loAddresses();
     }
 
     @AfterEach
@@ -56,18 +55,6 @@ class RealServerCrashTest {
         Cli.forgetInstance(instance);
         assertFalse(Files.exists(Path.of("/sys/fs/bpf/xdplb", instance)), "pins left behind");
         assertFalse(Files.exists(RealServerState.root().resolve(instance)), "records left behind");
-    }
-
-    private void sysctl(String name, String value) {
-        Sh.run("ip", "netns", "exec", ns.name(), "sysctl", "-qw", name + "=" + value).ok();
-    }
-
-    private String sysctl(String name) {
-        return Sh.run("ip", "netns", "exec", ns.name(), "sysctl", "-n", name).ok().out().strip();
-    }
-
-    private String lo() {
-        return ns.ip("-br", "addr", "show", "dev", "lo").out().strip();
     }
 
     private List<String> command(String verb) {
@@ -143,18 +130,18 @@ class RealServerCrashTest {
         assertTrue(listed);
         JsonNode xdp = JSON.readTree(ns.ip("-j", "link", "show", "dev", "eth0").out()).get(0).path("xdp");
         assertEquals("decap", xdp.path("prog").path("name").asText(), xdp.toString());
-        assertEquals("1", sysctl("net.ipv4.conf.all.arp_ignore"));
-        assertEquals("2", sysctl("net.ipv4.conf.all.arp_announce"));
-        assertEquals("2", sysctl("net.ipv4.conf.eth0.rp_filter"));
-        assertTrue(lo().contains("203.0.113.10/32") && lo().contains("2001:db8:f::10/128"), lo());
+        assertEquals("1", ns.sysctl("net.ipv4.conf.all.arp_ignore"));
+        assertEquals("2", ns.sysctl("net.ipv4.conf.all.arp_announce"));
+        assertEquals("2", ns.sysctl("net.ipv4.conf.eth0.rp_filter"));
+        assertTrue(ns.loAddresses().contains("203.0.113.10/32") && ns.loAddresses().contains("2001:db8:f::10/128"), ns.loAddresses());
     }
 
     private void assertTornDown() {
-        assertEquals("0", sysctl("net.ipv4.conf.all.arp_ignore"));
-        assertEquals("1", sysctl("net.ipv4.conf.all.arp_announce"));
-        assertEquals("0", sysctl("net.ipv4.conf.eth0.arp_ignore"));
-        assertEquals("1", sysctl("net.ipv4.conf.eth0.rp_filter"));
-        assertEquals(loBefore, lo());
+        assertEquals("0", ns.sysctl("net.ipv4.conf.all.arp_ignore"));
+        assertEquals("1", ns.sysctl("net.ipv4.conf.all.arp_announce"));
+        assertEquals("0", ns.sysctl("net.ipv4.conf.eth0.arp_ignore"));
+        assertEquals("1", ns.sysctl("net.ipv4.conf.eth0.rp_filter"));
+        assertEquals(loBefore, ns.loAddresses());
         assertFalse(Files.exists(RealServerState.dir(instance)), "no record");
         assertFalse(Files.exists(Path.of("/sys/fs/bpf/xdplb", instance, "decap")), "no decap pin");
     }

@@ -35,8 +35,8 @@ class RealServerFaultsTest {
     void setUp() {
         ns = namespace(new TestNetns());
         // values that differ from what setup wants, so restoring them is visible
-        sysctl("net.ipv4.conf.all.arp_announce", "1");
-        sysctl("net.ipv4.conf.eth0.rp_filter", "1");
+        ns.sysctl("net.ipv4.conf.all.arp_announce", "1");
+        ns.sysctl("net.ipv4.conf.eth0.rp_filter", "1");
     }
 
     private static TestNetns namespace(TestNetns n) {
@@ -55,18 +55,6 @@ class RealServerFaultsTest {
         Cli.forgetInstance(instance);
         assertFalse(Files.exists(Path.of("/sys/fs/bpf/xdplb", instance)), "pins left behind");
         assertFalse(Files.exists(RealServerState.root().resolve(instance)), "records left behind");
-    }
-
-    private void sysctl(String name, String value) {
-        Sh.run("ip", "netns", "exec", ns.name(), "sysctl", "-qw", name + "=" + value).ok();
-    }
-
-    private String sysctl(String name) {
-        return Sh.run("ip", "netns", "exec", ns.name(), "sysctl", "-n", name).ok().out().strip();
-    }
-
-    private String lo() {
-        return ns.ip("-br", "addr", "show", "dev", "lo").out().strip();
     }
 
     private Cli.Result xdplb(String... args) {
@@ -125,24 +113,24 @@ class RealServerFaultsTest {
         assertEquals(0, Cli.run("status").exit());
         assertEquals("decap", xdp("eth0").path("prog").path("name").asText());
         xdplb("realserver", "teardown", "--iface", "eth0", "--netns", ns.name()).ok();
-        assertEquals("0", sysctl("net.ipv4.conf.all.arp_ignore"));
-        assertEquals("1", sysctl("net.ipv4.conf.all.arp_announce"));
-        assertEquals("0", sysctl("net.ipv4.conf.eth0.arp_ignore"));
-        assertEquals("1", sysctl("net.ipv4.conf.eth0.rp_filter"));
-        assertEquals(loBefore, lo());
+        assertEquals("0", ns.sysctl("net.ipv4.conf.all.arp_ignore"));
+        assertEquals("1", ns.sysctl("net.ipv4.conf.all.arp_announce"));
+        assertEquals("0", ns.sysctl("net.ipv4.conf.eth0.arp_ignore"));
+        assertEquals("1", ns.sysctl("net.ipv4.conf.eth0.rp_filter"));
+        assertEquals(loBefore, ns.loAddresses());
         assertTrue(xdp("eth0").isMissingNode());
     }
 
     @Test
     void aSetupKilledAfterItsFirstSysctlIsUndoneFromItsRecord() throws Exception {
-        String loBefore = lo();
+        String loBefore = ns.loAddresses();
         setupKilledWhen(() -> "1".equals(Sysctl.get(ns.name(), "net/ipv4/conf/all/arp_ignore")));
         afterTheKillTheOriginalsComeBack(loBefore);
     }
 
     @Test
     void aSetupKilledOnceItsLinkIsPinnedLeavesNoLinkWithoutARecord() throws Exception {
-        String loBefore = lo();
+        String loBefore = ns.loAddresses();
         Path link = Path.of("/sys/fs/bpf/xdplb", instance, "links", "eth0@" + ns.name());
         setupKilledWhen(() -> Files.exists(link));
         afterTheKillTheOriginalsComeBack(loBefore);
@@ -150,13 +138,13 @@ class RealServerFaultsTest {
 
     @Test
     void aTeardownAfterAKilledSetupRestoresTheOriginals() throws Exception {
-        String loBefore = lo();
+        String loBefore = ns.loAddresses();
         setupKilledWhen(() -> "2".equals(Sysctl.get(ns.name(), "net/ipv4/conf/eth0/rp_filter")));
         xdplb("realserver", "teardown", "--iface", "eth0", "--netns", ns.name()).ok();
-        assertEquals("0", sysctl("net.ipv4.conf.all.arp_ignore"));
-        assertEquals("1", sysctl("net.ipv4.conf.all.arp_announce"));
-        assertEquals("1", sysctl("net.ipv4.conf.eth0.rp_filter"));
-        assertEquals(loBefore, lo());
+        assertEquals("0", ns.sysctl("net.ipv4.conf.all.arp_ignore"));
+        assertEquals("1", ns.sysctl("net.ipv4.conf.all.arp_announce"));
+        assertEquals("1", ns.sysctl("net.ipv4.conf.eth0.rp_filter"));
+        assertEquals(loBefore, ns.loAddresses());
     }
 
     @Test
@@ -191,11 +179,11 @@ class RealServerFaultsTest {
         setup("eth0").ok();
         setup("peer0").ok();
         xdplb("realserver", "teardown", "--iface", "eth0", "--netns", ns.name()).ok();
-        assertEquals("1", sysctl("net.ipv4.conf.all.arp_ignore"), "peer0 still needs them");
-        assertEquals("2", sysctl("net.ipv4.conf.all.arp_announce"));
+        assertEquals("1", ns.sysctl("net.ipv4.conf.all.arp_ignore"), "peer0 still needs them");
+        assertEquals("2", ns.sysctl("net.ipv4.conf.all.arp_announce"));
         xdplb("realserver", "teardown", "--iface", "peer0", "--netns", ns.name()).ok();
-        assertEquals("0", sysctl("net.ipv4.conf.all.arp_ignore"));
-        assertEquals("1", sysctl("net.ipv4.conf.all.arp_announce"));
+        assertEquals("0", ns.sysctl("net.ipv4.conf.all.arp_ignore"));
+        assertEquals("1", ns.sysctl("net.ipv4.conf.all.arp_announce"));
     }
 
     @Test
@@ -229,7 +217,7 @@ class RealServerFaultsTest {
         JsonNode xdp = xdp("eth0");
         assertEquals("decap", xdp.path("prog").path("name").asText(), xdp.toString());
         assertEquals(2, xdp.path("mode").asInt(), "re-attached in the set-up's generic mode (XDP_ATTACHED_SKB): " + xdp);
-        assertTrue(lo().contains("203.0.113.10/32"), lo());
+        assertTrue(ns.loAddresses().contains("203.0.113.10/32"), ns.loAddresses());
     }
 
     @Test
@@ -278,7 +266,7 @@ class RealServerFaultsTest {
             try (var files = Files.list(victim)) {
                 assertEquals(0, files.count(), "nothing written through the link");
             }
-            assertEquals("0", sysctl("net.ipv4.conf.all.arp_ignore"), "nothing changed");
+            assertEquals("0", ns.sysctl("net.ipv4.conf.all.arp_ignore"), "nothing changed");
         } finally {
             Files.deleteIfExists(RealServerState.root().resolve(instance));
             Files.delete(victim);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xdplb.testing.Cli;
 import io.xdplb.testing.RootOnly;
-import io.xdplb.testing.Sh;
 import io.xdplb.testing.TestNetns;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,8 +29,8 @@ class RealServerSetupTest {
         ns.ip("addr", "add", "192.0.2.11/24", "dev", "eth0");
         ns.ip("addr", "add", "2001:db8:1::11/64", "dev", "eth0", "nodad");
         // values that differ from what setup wants, so restoring them is visible
-        sysctl("net.ipv4.conf.all.arp_announce", "1");
-        sysctl("net.ipv4.conf.eth0.rp_filter", "1");
+        ns.sysctl("net.ipv4.conf.all.arp_announce", "1");
+        ns.sysctl("net.ipv4.conf.eth0.rp_filter", "1");
     }
 
     @AfterEach
@@ -43,25 +42,13 @@ class RealServerSetupTest {
         assertFalse(Files.exists(Path.of("/run/xdplb", instance)), "state left behind");
     }
 
-    private void sysctl(String name, String value) {
-        Sh.run("ip", "netns", "exec", ns.name(), "sysctl", "-qw", name + "=" + value).ok();
-    }
-
-    private String sysctl(String name) {
-        return Sh.run("ip", "netns", "exec", ns.name(), "sysctl", "-n", name).ok().out().strip();
-    }
-
-    private String loAddresses() {
-        return ns.ip("-br", "addr", "show", "dev", "lo").out().strip();
-    }
-
     private Cli.Result xdplb(String... args) {
         return Cli.inInstance(instance, args);
     }
 
     @Test
     void setupConfiguresTheHostAndTeardownRestoresWhatItFound() throws Exception {
-        String loBefore = loAddresses();
+        String loBefore = ns.loAddresses();
         Cli.Result r = xdplb("realserver", "setup", "--iface", "eth0", "--netns", ns.name(),
                 "--vip", "203.0.113.10", "--vip", "2001:db8:f::10");
         assertEquals(0, r.exit(), r.err());
@@ -71,11 +58,11 @@ class RealServerSetupTest {
         String lo = ns.ip("addr", "show", "dev", "lo").out();
         assertTrue(lo.contains("inet 203.0.113.10/32 scope global lo"), lo);
         assertTrue(lo.contains("inet6 2001:db8:f::10/128 scope global"), lo);
-        assertEquals("1", sysctl("net.ipv4.conf.all.arp_ignore"));
-        assertEquals("2", sysctl("net.ipv4.conf.all.arp_announce"));
-        assertEquals("1", sysctl("net.ipv4.conf.eth0.arp_ignore"));
-        assertEquals("2", sysctl("net.ipv4.conf.eth0.arp_announce"));
-        assertEquals("2", sysctl("net.ipv4.conf.eth0.rp_filter"));
+        assertEquals("1", ns.sysctl("net.ipv4.conf.all.arp_ignore"));
+        assertEquals("2", ns.sysctl("net.ipv4.conf.all.arp_announce"));
+        assertEquals("1", ns.sysctl("net.ipv4.conf.eth0.arp_ignore"));
+        assertEquals("2", ns.sysctl("net.ipv4.conf.eth0.arp_announce"));
+        assertEquals("2", ns.sysctl("net.ipv4.conf.eth0.rp_filter"));
 
         JsonNode xdp = JSON.readTree(ns.ip("-j", "link", "show", "dev", "eth0").out()).get(0).path("xdp");
         assertEquals("decap", xdp.path("prog").path("name").asText(), xdp.toString());
@@ -97,10 +84,10 @@ class RealServerSetupTest {
                 + "); run `xdplb realserver teardown` first\n", again.err());
 
         xdplb("realserver", "teardown", "--iface", "eth0", "--netns", ns.name()).ok();
-        assertEquals(loBefore, loAddresses());
-        assertEquals("0", sysctl("net.ipv4.conf.all.arp_ignore"));
-        assertEquals("1", sysctl("net.ipv4.conf.all.arp_announce"));
-        assertEquals("1", sysctl("net.ipv4.conf.eth0.rp_filter"));
+        assertEquals(loBefore, ns.loAddresses());
+        assertEquals("0", ns.sysctl("net.ipv4.conf.all.arp_ignore"));
+        assertEquals("1", ns.sysctl("net.ipv4.conf.all.arp_announce"));
+        assertEquals("1", ns.sysctl("net.ipv4.conf.eth0.rp_filter"));
         assertTrue(JSON.readTree(ns.ip("-j", "link", "show", "dev", "eth0").out()).get(0).path("xdp").isMissingNode());
         assertFalse(Files.exists(Path.of("/sys/fs/bpf/xdplb", instance)));
     }
@@ -110,12 +97,12 @@ class RealServerSetupTest {
         ns.ip("addr", "add", "203.0.113.20/32", "dev", "lo");
         xdplb("realserver", "setup", "--iface", "eth0", "--netns", ns.name(), "--vip", "203.0.113.20").ok();
         xdplb("realserver", "teardown", "--iface", "eth0", "--netns", ns.name()).ok();
-        assertTrue(loAddresses().contains("203.0.113.20/32"), "the operator's own address stays");
+        assertTrue(ns.loAddresses().contains("203.0.113.20/32"), "the operator's own address stays");
     }
 
     @Test
     void badInputChangesNothing() {
-        String lo = loAddresses();
+        String lo = ns.loAddresses();
         Cli.Result port = xdplb("realserver", "setup", "--iface", "eth0", "--netns", ns.name(), "--vip", "203.0.113.10:80");
         assertEquals(1, port.exit());
         assertEquals("xdplb: bad VIP address \"203.0.113.10:80\": realserver takes plain addresses, e.g. 192.0.2.10"
@@ -130,8 +117,8 @@ class RealServerSetupTest {
         assertTrue(noAddr.err().startsWith("xdplb: bare0 (netns " + ns.name() + ") has no global address"), noAddr.err());
         Cli.Result notSetUp = xdplb("realserver", "teardown", "--iface", "eth0", "--netns", ns.name());
         assertEquals(1, notSetUp.exit());
-        assertEquals(lo, loAddresses());
-        assertEquals("0", sysctl("net.ipv4.conf.all.arp_ignore"));
+        assertEquals(lo, ns.loAddresses());
+        assertEquals("0", ns.sysctl("net.ipv4.conf.all.arp_ignore"));
         assertFalse(Files.exists(Path.of("/sys/fs/bpf/xdplb", instance)));
     }
 }

@@ -37,6 +37,21 @@ public final class TestNetns implements AutoCloseable {
         return this;
     }
 
+    /** sysctl -w NAME=VALUE inside this namespace, asserting success. */
+    public void sysctl(String name, String value) {
+        Sh.run("ip", "netns", "exec", name(), "sysctl", "-qw", name + "=" + value).ok();
+    }
+
+    /** The value of sysctl NAME inside this namespace. */
+    public String sysctl(String name) {
+        return Sh.run("ip", "netns", "exec", name(), "sysctl", "-n", name).ok().out().strip();
+    }
+
+    /** `ip -br addr show dev lo` inside this namespace: what is bound on lo. */
+    public String loAddresses() {
+        return ip("-br", "addr", "show", "dev", "lo").out().strip();
+    }
+
     @Override
     public void close() {
         Sh.run("ip", "netns", "del", name);
