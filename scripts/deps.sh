@@ -23,6 +23,8 @@ packages=(
   "busybox-static:the container tier's real-server image (FROM scratch, nothing pulled)"
   "debootstrap:the package test's clean Debian 12 root (scripts/test-package)"
   "bird2:the BGP speaker xdplb agent runs (several directors), and the test network's BGP router"
+  "prometheus:promtool, which checks the agent's /metrics in the tests"
+  "nftables:nft, read by doctor's firewall check and used by its test"
 )
 
 missing=()
@@ -43,7 +45,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   # docker.io's postinst would start a system dockerd, which puts a bridge with a private range
   # into the host's namespace; the tests start their own engine in a namespace (and bird2's would
-  # start a system BIRD, which xdplb never uses: its speakers run in namespaces). Deny service
+  # start a system BIRD, which xdplb never uses: its speakers run in namespaces; prometheus's a
+  # Prometheus server, of which the tests need only promtool). Deny service
   # starts while installing (policy-rc.d exit 101), unless the machine has its own policy.
   policy=/usr/sbin/policy-rc.d
   if [ ! -e "$policy" ]; then
