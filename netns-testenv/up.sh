@@ -89,6 +89,11 @@ inns "$NS_CLIENT" ethtool -K eth0 tx off >/dev/null
 # one CPU its hash picks.
 rps_mask=$(printf '%x' $(( (1 << $(nproc --all)) - 1 )))
 inns "$NS_ROUTER" sh -c "echo $rps_mask > /sys/class/net/$ROUTER_CL/queues/rx-0/rps_cpus"
+# RPS steers by the skb's hash, which for a local socket's packets is the socket's random txhash;
+# Linux draws a new one after a retransmission timeout (net.core.txrehash), which would move the
+# flow to another CPU mid-connection (on a loaded machine, RTOs happen). RSS hashes the headers,
+# which never change: the client keeps each socket's hash for its lifetime.
+inns "$NS_CLIENT" sysctl -qw net.core.txrehash=0
 ip -n "$NS_CLIENT" route replace default via "$RCLIENT4"
 ip -n "$NS_CLIENT" -6 route replace default via "$RCLIENT6"
 
