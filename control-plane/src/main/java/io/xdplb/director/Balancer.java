@@ -183,6 +183,26 @@ public final class Balancer {
         }
     }
 
+    /** The director's settings the live maps hold now (only when {@link #isAttached}); null when none were written. */
+    public LbConfig liveLbConfig() {
+        try (BalancerMaps maps = BalancerMaps.pinned(layout)) {
+            return maps.lbConfig.get(0).orElse(null);
+        }
+    }
+
+    /**
+     * Makes the live lb_config hold wanted (in place: the link, the connection tables and every
+     * other map stay); returns what differed, "field live -> wanted", empty when it already matched.
+     */
+    public java.util.List<String> reconcileLbConfig(LbConfig wanted) {
+        try (BalancerMaps maps = BalancerMaps.pinned(layout)) {
+            LbConfig live = maps.lbConfig.get(0).orElse(null);
+            if (wanted.equals(live)) return java.util.List.of();
+            maps.lbConfig.put(0, wanted);
+            return live == null ? java.util.List.of("settings none -> written") : live.differences(wanted);
+        }
+    }
+
     /** The sizes the live maps were created with (only when {@link #isAttached}). */
     public Sizes liveSizes() {
         try (BalancerMaps maps = BalancerMaps.pinned(layout)) {

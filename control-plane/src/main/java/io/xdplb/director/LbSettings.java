@@ -22,6 +22,15 @@ public final class LbSettings {
 
     /** The lb_config for a director whose options the model has already validated. */
     public static LbConfig resolve(Director d) {
+        return resolve(d, null);
+    }
+
+    /**
+     * The lb_config for d as it is now, for a director that is live with {@code live}: when the
+     * next hop's MAC is "auto" and cannot be resolved at this moment (an expired neighbour entry,
+     * a gateway briefly silent), the MAC the data path uses now is kept rather than refusing.
+     */
+    public static LbConfig resolve(Director d, LbConfig live) {
         String ns = d.netns();
         Interfaces.Link in = Interfaces.link(ns, d.iface());
         Interfaces.Link out = in;
@@ -39,8 +48,17 @@ public final class LbSettings {
         if (v4 == null && v6 == null) {
             throw new UserError(outName + " has no global address to send tunnels from: give --src4 ADDR and/or --src6 ADDR");
         }
-        byte[] gw = d.autoGatewayMac() ? Interfaces.gatewayMac(ns, v4 != null ? 4 : 6) : d.gatewayMacBytes();
+        byte[] gw = d.autoGatewayMac() ? gatewayMac(ns, v4 != null ? 4 : 6, live) : d.gatewayMacBytes();
         return new LbConfig(egressIfindex, out.mac(), gw, v4, v6, d.guePort(), d.mtu(), d.floodThreshold());
+    }
+
+    private static byte[] gatewayMac(String ns, int family, LbConfig live) {
+        try {
+            return Interfaces.gatewayMac(ns, family);
+        } catch (UserError e) {
+            if (live == null) throw e;
+            return live.dstMac();
+        }
     }
 
     /** The interface's first global address of that family, or null. */

@@ -5,6 +5,7 @@ import io.xdplb.attach.InstanceLayout.Target;
 import io.xdplb.attach.XdpAttachments;
 import io.xdplb.libbpf.Netns;
 import io.xdplb.libbpf.XdpMode;
+import io.xdplb.maps.LbConfig;
 import io.xdplb.model.AttachMode;
 import io.xdplb.model.Change;
 import io.xdplb.model.Config;
@@ -122,8 +123,13 @@ public final class Reconciler {
             Config now = actualFor(saved, desired);
             Plan plan = Plan.between(now, desired);
             Director want = desired.director();
-            boolean keep = want != null && want.equals(now.director()) && desired.sizes().equals(now.sizes());
-            if (want != null && !keep) LbSettings.resolve(want); // egress, addresses, gateway: refuse before detaching
+            Director have = now.director();
+            // The link stays when interface, mode and sizes do; every other director setting lives in
+            // lb_config alone and is rewritten in place, so established flows keep their conn-table entry.
+            boolean keep = want != null && have != null && want.sameInterface(have.iface(), have.netns())
+                    && want.mode() == have.mode() && desired.sizes().equals(now.sizes());
+            // egress, addresses, gateway: resolved (or refused) before anything is detached or written
+            LbConfig lb = want == null ? null : LbSettings.resolve(want, keep ? balancer.liveLbConfig() : null);
             if (!keep) {
                 balancer.removeLeftovers(); // moved, changed, defunct, or pins of a killed attach
                 now = now.withDirector(null);
@@ -144,6 +150,9 @@ public final class Reconciler {
             if (keep) {
                 int repaired = balancer.reconcileIn(desired);
                 if (repaired > 0 && plan.isEmpty()) plan = plan.with(new Change.MapsRepaired(repaired));
+                List<String> settings = balancer.reconcileLbConfig(lb);
+                boolean planned = plan.changes().stream().anyMatch(c -> c instanceof Change.DirectorChanged);
+                if (!settings.isEmpty() && !planned) plan = plan.with(new Change.LbConfigRepaired(settings));
             } else if (want != null) {
                 balancer.attachIn(desired.withDirector(null), want, desired.sizes());
             }

@@ -6,6 +6,10 @@ import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
 
 import static io.xdplb.maps.Layouts.BE16;
 import static io.xdplb.maps.Layouts.U16;
@@ -19,6 +23,40 @@ import static io.xdplb.maps.Layouts.offset;
  */
 public record LbConfig(int egressIfindex, byte[] srcMac, byte[] dstMac, Inet4Address src4, Inet6Address src6,
                        int guePort, int mtu, int floodThreshold) {
+    /** Field by field, MACs by their bytes (a record compares arrays by reference). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LbConfig c && differences(c).isEmpty();
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(egressIfindex, Arrays.hashCode(srcMac), Arrays.hashCode(dstMac), src4, src6, guePort, mtu,
+                floodThreshold);
+    }
+
+    /** What differs from other, one "field this -> other" each, in the struct's order; empty when equal. */
+    public List<String> differences(LbConfig other) {
+        List<String> out = new ArrayList<>();
+        diff(out, "egress-ifindex", egressIfindex, other.egressIfindex);
+        diff(out, "src-mac", Addresses.formatMac(srcMac), Addresses.formatMac(other.srcMac));
+        diff(out, "gateway-mac", Addresses.formatMac(dstMac), Addresses.formatMac(other.dstMac));
+        diff(out, "src4", addr(src4), addr(other.src4));
+        diff(out, "src6", addr(src6), addr(other.src6));
+        diff(out, "gue-port", guePort, other.guePort);
+        diff(out, "mtu", mtu, other.mtu);
+        diff(out, "flood-threshold", floodThreshold, other.floodThreshold);
+        return out;
+    }
+
+    private static void diff(List<String> out, String field, Object a, Object b) {
+        if (!Objects.equals(a, b)) out.add(field + " " + a + " -> " + b);
+    }
+
+    private static String addr(InetAddress a) {
+        return a == null ? "none" : Addresses.format(a);
+    }
+
     public static final Codec<LbConfig> CODEC = new Codec<>() {
         private final MemoryLayout layout = MemoryLayout.structLayout(U32.withName("egress_ifindex"),
                 Layouts.bytes("src_mac", 6), Layouts.bytes("dst_mac", 6), Layouts.bytes("src4", 4),

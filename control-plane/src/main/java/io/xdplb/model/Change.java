@@ -328,6 +328,28 @@ public sealed interface Change {
         }
     }
 
+    /**
+     * Not a difference between two files: the director's settings in its lb_config map were not
+     * what the configuration resolves to now (a hand edit, a next hop whose MAC changed under
+     * gateway-mac auto), and apply rewrote them in place. Each difference is "field live -> wanted".
+     */
+    record LbConfigRepaired(List<String> differences) implements Change {
+        public LbConfigRepaired {
+            differences = List.copyOf(differences);
+        }
+
+        public String line() {
+            return "~ lb_config: " + String.join(", ", differences) + " (rewritten to match the configuration)";
+        }
+
+        public ObjectNode toJson() {
+            ObjectNode o = head("change", "lb_config");
+            ArrayNode a = o.putArray("differences");
+            differences.forEach(a::add);
+            return o;
+        }
+    }
+
     private static ObjectNode head(String action, String kind) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("action", action);

@@ -3,7 +3,10 @@ package io.xdplb.cli;
 import io.xdplb.attach.InstanceLayout;
 import io.xdplb.director.BalancerMaps;
 import io.xdplb.director.BalancerObject;
+import io.xdplb.maps.FlowKey;
+import io.xdplb.maps.FlowState;
 import io.xdplb.maps.IpAddr;
+import io.xdplb.maps.LbConfig;
 import io.xdplb.maps.VipKey;
 import io.xdplb.maps.VipMeta;
 import io.xdplb.model.Sizes;
@@ -234,6 +237,82 @@ class FaultHealingTest {
         assertEquals(0, lab.xdplb("status").exit(), "still attached");
         assertEquals(before, lab.ok("dump", "vip2tnl", "reals", "ring", "lb_config"));
         assertEquals(saved, lab.configBytes());
+    }
+
+    /** The balancer's link id as status shows it: the same id means the link was neither replaced nor re-attached. */
+    private int balancerLinkId() {
+        for (var a : lab.json("status", "--json").path("attachments")) {
+            if (a.path("instance").asText().equals(lab.instance) && a.path("program").asText().equals("balancer")) {
+                return a.path("linkId").asInt();
+            }
+        }
+        throw new AssertionError("no balancer link in status");
+    }
+
+    /** lb_config changed behind the tool's back (MAC, flood threshold, MTU) is rewritten by apply, in place. */
+    @Test
+    void applyRewritesAHandEditedLbConfig(@TempDir Path tmp) throws Exception {
+        lab.attach().ok();
+        lab.ok("vip", "add", "192.0.2.10:80/tcp");
+        lab.ok("real", "add", "192.0.2.10:80/tcp", "198.51.100.1");
+        String before = lab.ok("dump", "lb_config");
+        int link = balancerLinkId();
+        try (BalancerMaps m = pinnedMaps()) {
+            LbConfig c = m.lbConfig.get(0).orElseThrow();
+            m.lbConfig.put(0, new LbConfig(c.egressIfindex(), c.srcMac(), new byte[] {2, 0, 0, 0, 0, 9}, c.src4(), c.src6(),
+                    c.guePort(), 1400, 7));
+        }
+        assertNotEquals(before, lab.ok("dump", "lb_config"));
+
+        assertEquals("~ lb_config: gateway-mac 02:00:00:00:00:09 -> 02:00:00:00:00:01, mtu 1400 -> 1500,"
+                + " flood-threshold 7 -> 125000 (rewritten to match the configuration)\n", lab.ok("apply", "-f", export(tmp).toString()));
+        assertEquals(before, lab.ok("dump", "lb_config"));
+        assertEquals(link, balancerLinkId(), "rewritten in place, not re-attached");
+        assertEquals("nothing to do\n", lab.ok("apply", "-f", export(tmp).toString()), "converged");
+        assertMapsMatchFile();
+    }
+
+    /**
+     * A file that changes director settings other than interface, mode and sizes is written into
+     * lb_config in place: the link and the connection tables (established flows) stay.
+     */
+    @Test
+    void applyChangesDirectorSettingsInPlace(@TempDir Path tmp) throws Exception {
+        lab.attach().ok();
+        lab.ok("vip", "add", "192.0.2.10:80/tcp");
+        lab.ok("real", "add", "192.0.2.10:80/tcp", "198.51.100.1");
+        int link = balancerLinkId();
+        FlowKey flow = new FlowKey(InetAddress.ofLiteral("203.0.113.7"), InetAddress.ofLiteral("192.0.2.10"), 40000, 80, 6);
+        try (BalancerMaps m = pinnedMaps()) {
+            m.connTable.putEverywhere(flow, new FlowState(1, m.vip2tnl.get(key("192.0.2.10", 80, 6)).orElseThrow().vipId(), 0));
+        }
+        String file = lab.ok("export");
+        String changed = file.replace("\"src4\": \"192.0.2.1\"", "\"src4\": \"192.0.2.2\"")
+                .replace("\"floodThreshold\": 125000", "\"floodThreshold\": 5000")
+                .replace("\"gatewayMac\": \"02:00:00:00:00:01\"", "\"gatewayMac\": \"02:00:00:00:00:03\"");
+        assertEquals(3, countDiffLines(file, changed), changed);
+        Path f = tmp.resolve("settings.json");
+        Files.writeString(f, changed);
+
+        assertEquals("~ director va netns=" + lab.ns.name() + " gateway-mac 02:00:00:00:00:01 -> 02:00:00:00:00:03,"
+                + " src4 192.0.2.1 -> 192.0.2.2, flood-threshold 125000 -> 5000\n", lab.ok("apply", "-f", f.toString()));
+        var lb = lab.json("dump", "lb_config").path("lb_config");
+        assertEquals("192.0.2.2", lb.path("src4").asText());
+        assertEquals("02:00:00:00:00:03", lb.path("dstMac").asText());
+        assertEquals(5000, lb.path("floodThreshold").asInt());
+        assertEquals(link, balancerLinkId(), "the link stays");
+        try (BalancerMaps m = pinnedMaps()) {
+            assertTrue(m.connTable.find(flow).isPresent(), "the established flow keeps its conn-table entry");
+        }
+        assertEquals("nothing to do\n", lab.ok("apply", "-f", f.toString()));
+        assertMapsMatchFile();
+    }
+
+    private static int countDiffLines(String a, String b) {
+        String[] x = a.split("\n"), y = b.split("\n");
+        int n = 0;
+        for (int i = 0; i < Math.min(x.length, y.length); i++) if (!x[i].equals(y[i])) n++;
+        return n + Math.abs(x.length - y.length);
     }
 
     /** Lifecycle: detach twice: the second says nothing is attached and changes nothing. */
