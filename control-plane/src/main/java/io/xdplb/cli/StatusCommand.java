@@ -39,8 +39,8 @@ import java.util.concurrent.Callable;
                 + " of every instance with a bgp section as its speaker (BIRD 2, run by `xdplb agent`) reports them, and"
                 + " the real-server set-ups with their state.",
                 "Exit status: 0 when everything is attached and set up; " + StatusCommand.NOT_HEALTHY + " when an"
-                + " attachment is defunct (its interface or namespace is gone), a program is loaded but attached nowhere"
-                + " (a killed attach), a configuration names a director that is not attached (e.g. after a reboot), or a"
+                + " attachment is defunct (its interface or namespace is gone) or its interface was renamed, a program"
+                + " is loaded but attached nowhere (a killed attach), a configuration names a director that is not attached (e.g. after a reboot), or a"
                 + " real-server record is stale, incomplete or unreadable; each problem is listed with the command that"
                 + " heals it. 1 when status itself failed."},
         footer = {"", "Examples:", "  xdplb status", "  xdplb status --json | jq -r '.attachments[] | .iface'",
@@ -190,6 +190,13 @@ final class StatusCommand implements Callable<Integer> {
     private static List<String> problems(List<Attachment> attachments) {
         List<String> out = new ArrayList<>();
         for (Attachment a : attachments) {
+            if (a.renamed()) {
+                boolean balancer = a.program().equals(BalancerObject.NAME);
+                out.add("instance " + a.instance() + ": " + a.renamedProblem(XdpAttachments.detachCommand(a.program()))
+                        + (balancer ? "; `xdplb --instance " + a.instance() + " apply -f FILE` with \"iface\": \"" + a.ifaceNow()
+                        + "\" re-records it there" : ""));
+                continue;
+            }
             if (a.state().equals(XdpAttachments.ATTACHED) || !a.program().equals(BalancerObject.NAME)) continue;
             String where = new InstanceLayout.Target(a.iface(), a.netns()).toString();
             out.add("instance " + a.instance() + ": balancer on " + where + " is " + a.state() + " (`xdplb --instance "
@@ -215,9 +222,11 @@ final class StatusCommand implements Callable<Integer> {
                 continue;
             }
             if (c.director() == null) continue;
+            // a renamed link recorded under the file's name is reported above, with its fix
             boolean live = attachments.stream().anyMatch(a -> a.instance().equals(instance)
-                    && a.program().equals(BalancerObject.NAME) && a.state().equals(XdpAttachments.ATTACHED)
-                    && c.director().sameInterface(a.iface(), a.netns()));
+                    && a.program().equals(BalancerObject.NAME) && a.live()
+                    && (c.director().sameInterface(a.targetNow().iface(), a.netns())
+                        || c.director().sameInterface(a.iface(), a.netns())));
             if (!live) {
                 out.add("instance " + instance + ": its configuration names the director on " + c.director().where()
                         + " but it is not attached there; `xdplb --instance " + instance + " apply -f "

@@ -68,7 +68,7 @@ public final class Balancer {
     /** True when the balancer is live: its maps pinned and its link attached to a live interface. */
     public boolean isAttached() {
         Attachment a = link();
-        return a != null && a.state().equals(XdpAttachments.ATTACHED) && pins.isPinned();
+        return a != null && a.live() && pins.isPinned();
     }
 
     /** Loads the director with these sizes, programs every VIP of the configuration, attaches it. */
@@ -100,7 +100,7 @@ public final class Balancer {
      */
     public Config attachIn(Config current, Director d, Sizes sizes) {
         Attachment live = link();
-        if (live != null && live.state().equals(XdpAttachments.ATTACHED) && pins.isPinned()) {
+        if (live != null && live.live() && pins.isPinned()) {
             throw new UserError("the balancer of instance " + layout.instance() + " is already attached to "
                     + where(live) + "; `xdplb detach` it first, or use another --instance");
         }
@@ -134,7 +134,7 @@ public final class Balancer {
         boolean any = pins.isPinned();
         for (Attachment a : attachments.list()) {
             if (!a.program().equals(BalancerObject.NAME)) continue;
-            attachments.detach(new Target(a.iface(), a.netns()), BalancerObject.NAME, null);
+            attachments.detachRecorded(a.target(), BalancerObject.NAME, null);
             any = true;
         }
         pins.unpin(); // also maps of a load killed before its program was pinned
@@ -144,12 +144,14 @@ public final class Balancer {
     /** detach, inside a configuration transaction. */
     public Detached detachIn(Config current, Target target) {
         Attachment a = link();
-        boolean here = a != null && new Target(a.iface(), a.netns()).equals(target);
+        // by the interface's name now: a renamed one's old name refers to another interface (or none)
+        boolean here = a != null && (a.target().equals(target) || a.isNowOn(target));
         if (here) {
             String state = a.state();
             attachments.detach(target, BalancerObject.NAME, "use `xdplb pass detach` or `xdplb realserver teardown`");
             pins.unpin();
-            String msg = state.equals(XdpAttachments.ATTACHED) ? "detached balancer from " + target
+            String msg = a.isNowOn(target) ? "detached balancer from " + target + " (attached as " + a.iface() + ", renamed since)"
+                    : state.equals(XdpAttachments.ATTACHED) ? "detached balancer from " + target
                     : "removed the balancer's " + state + " attachment on " + target;
             return new Detached(current.withDirector(null), msg);
         }
@@ -218,6 +220,17 @@ public final class Balancer {
     }
 
     private static String where(Attachment a) {
-        return new Target(a.iface(), a.netns()).toString();
+        return a.renamed() ? a.targetNow() + " (attached as " + a.iface() + ", renamed since)" : a.target().toString();
+    }
+
+    /**
+     * When the live link's interface was renamed, re-records the link under the interface's name
+     * now (the link and the program on the interface stay); returns the attachment as it was, or null.
+     */
+    public Attachment followRename() {
+        Attachment a = link();
+        if (a == null || !a.renamed()) return null;
+        attachments.followRename(a);
+        return a;
     }
 }

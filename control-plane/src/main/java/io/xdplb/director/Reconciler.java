@@ -64,7 +64,12 @@ public final class Reconciler {
         if (balancer.isAttached()) {
             XdpAttachments.Attachment link = balancer.link();
             Director inFile = saved.director();
-            if (inFile != null && inFile.sameInterface(link.iface(), link.netns())) d = inFile;
+            // The link's interface by its name now: after `ip link set va name vx` the director runs on
+            // vx, whether the saved file still says va (recorded before the rename) or already vx.
+            String nowName = link.targetNow().iface();
+            if (inFile != null && (inFile.sameInterface(nowName, link.netns()) || inFile.sameInterface(link.iface(), link.netns()))) {
+                d = inFile.withIface(nowName);
+            }
             sizes = balancer.liveSizes();
         }
         return new Config(sizes, d, saved.vips(), rs, saved.bgp());
@@ -148,8 +153,10 @@ public final class Reconciler {
             }
 
             if (keep) {
+                XdpAttachments.Attachment renamed = balancer.followRename();
+                if (renamed != null) plan = plan.with(new Change.DirectorRenamed(renamed.iface(), renamed.ifaceNow(), renamed.netns()));
                 int repaired = balancer.reconcileIn(desired);
-                if (repaired > 0 && plan.isEmpty()) plan = plan.with(new Change.MapsRepaired(repaired));
+                if (repaired > 0 && plan.changes().stream().allMatch(c -> c instanceof Change.DirectorRenamed)) plan = plan.with(new Change.MapsRepaired(repaired));
                 List<String> settings = balancer.reconcileLbConfig(lb);
                 boolean planned = plan.changes().stream().anyMatch(c -> c instanceof Change.DirectorChanged);
                 if (!settings.isEmpty() && !planned) plan = plan.with(new Change.LbConfigRepaired(settings));

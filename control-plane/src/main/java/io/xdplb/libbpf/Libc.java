@@ -150,6 +150,22 @@ public final class Libc {
         }
     }
 
+    /** if_indextoname, linked on first use (most commands never need it). */
+    private static final class IfIndexToName {
+        static final MethodHandle HANDLE = capturing("if_indextoname", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+    }
+
+    /** The name of the interface with this index in the calling thread's network namespace, or null when there is none. */
+    public static String ifIndexToName(int ifindex) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(16); // IF_NAMESIZE
+            MemorySegment r = (MemorySegment) IfIndexToName.HANDLE.invokeExact(callState(arena), ifindex, buf);
+            return r.address() == 0 ? null : buf.getString(0);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     /**
      * The calling thread's network namespace cookie (SO_NETNS_COOKIE, Linux 5.14): unlike the namespace's
      * inode, which a namespace created later may get again, a cookie is never reused while the system runs.

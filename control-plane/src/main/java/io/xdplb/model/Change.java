@@ -109,6 +109,25 @@ public sealed interface Change {
         }
     }
 
+    /**
+     * Not a difference between two files: the interface the director runs on was renamed and the
+     * file names it by its new name; the record (the link's pin) follows it, the link stays.
+     */
+    record DirectorRenamed(String from, String to, String netns) implements Change {
+        public String line() {
+            return "~ director " + to + (netns == null ? "" : " netns=" + netns) + ": recorded under its new name (was "
+                    + from + "; the interface was renamed, the link stays)";
+        }
+
+        public ObjectNode toJson() {
+            ObjectNode o = head("change", "director");
+            o.put("iface", to);
+            o.put("netns", netns);
+            diff(o, "recordedIface", from, to);
+            return o;
+        }
+    }
+
     /** A new VIP. Its reals are in {@code vip.reals()} and are also listed as {@link RealAdded} steps. */
     record VipAdded(VipConfig vip) implements Change {
         public String line() {

@@ -54,6 +54,11 @@ public record Director(String iface, String netns, AttachMode mode, String egres
                 DEFAULT_FLOOD_THRESHOLD);
     }
 
+    /** The same director on another interface name (the interface it runs on was renamed). */
+    public Director withIface(String name) {
+        return new Director(name, netns, mode, egress, gatewayMac, src4, src6, guePort, mtu, floodThreshold);
+    }
+
     /** The interface's identity: the same name in two namespaces is two interfaces. */
     public String where() {
         return netns == null ? iface : iface + " (netns " + netns + ")";

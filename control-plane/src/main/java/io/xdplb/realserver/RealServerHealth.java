@@ -70,6 +70,11 @@ public final class RealServerHealth {
     public static String state(RealServerState s, InstanceLayout layout) {
         if (s.netns() != null && netnsInode(s.netns()) == 0) return "stale: " + gone(s.netns());
         if (!sameNamespace(s)) return "stale: " + replaced(s.netns());
+        String renamed = s.ifindex() == 0 ? null : Netns.run(s.netns(), () -> Libc.ifIndexToName(s.ifindex()));
+        if (renamed != null && !renamed.equals(s.iface())) {
+            return "stale: interface " + s.iface() + " was renamed to " + renamed + " (set it up under its new name, or"
+                    + " rename it back)";
+        }
         int now = Netns.run(s.netns(), () -> Libc.ifNameToIndex(s.iface()));
         if (now == 0) return "stale: interface " + s.iface() + " is gone";
         if (s.ifindex() != 0 && s.ifindex() != now) return "stale: interface " + s.iface() + " was re-created";

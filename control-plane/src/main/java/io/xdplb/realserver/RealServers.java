@@ -207,7 +207,8 @@ public final class RealServers {
     private List<String> undo(RealServerState state) {
         Target target = state.target();
         List<String> notes = new ArrayList<>();
-        if (java.nio.file.Files.exists(layout.link(target))) attachments.detach(target, DecapProgram.NAME, null);
+        // by the record: a renamed interface's decap is this set-up's own
+        if (java.nio.file.Files.exists(layout.link(target))) attachments.detachRecorded(target, DecapProgram.NAME, null);
         boolean sameNs = RealServerHealth.sameNamespace(state);
         boolean sameIf = sameNs && RealServerHealth.sameInterface(state);
         if (!sameNs) {

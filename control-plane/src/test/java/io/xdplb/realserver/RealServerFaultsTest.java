@@ -220,6 +220,23 @@ class RealServerFaultsTest {
         assertTrue(ns.loAddresses().contains("203.0.113.10/32"), ns.loAddresses());
     }
 
+    /** Issue 9: the set-up's interface renamed: the record is stale and says so; teardown by the record removes its decap. */
+    @Test
+    void aRenamedInterfaceIsNamedInTheStaleStateAndTornDownByItsRecord() throws Exception {
+        setup("eth0").ok();
+        ns.ip("link", "set", "eth0", "down");
+        ns.ip("link", "set", "eth0", "name", "eth9");
+        ns.ip("link", "set", "eth9", "up");
+        assertEquals("decap", xdp("eth9").path("prog").path("name").asText(), "XDP follows the interface");
+        assertEquals(3, Cli.run("status").exit());
+        assertEquals("stale: interface eth0 was renamed to eth9 (set it up under its new name, or rename it back)",
+                statusRow().path("state").asText());
+        Cli.Result t = xdplb("realserver", "teardown", "--iface", "eth0", "--netns", ns.name());
+        assertEquals(0, t.exit(), t.err());
+        assertTrue(xdp("eth9").path("prog").isMissingNode(), "the set-up's own decap is removed: " + xdp("eth9"));
+        assertEquals(null, statusRow());
+    }
+
     @Test
     void aNewNamespaceOfTheSameNameCanBeSetUpAndAStaleRecordTornDown() throws Exception {
         setup("eth0").ok();

@@ -75,7 +75,7 @@ public final class Doctor {
     private static Set<Host.If> ourInterfaces(Scene s) {
         Set<Host.If> out = new LinkedHashSet<>();
         for (var a : s.attachments()) {
-            if (a.state().equals("attached") && !a.program().equals("pass")) out.add(new Host.If(a.netns(), a.iface()));
+            if (a.live() && !a.program().equals("pass")) out.add(new Host.If(a.netns(), a.targetNow().iface()));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package io.xdplb.service.doctor;
 
+import io.xdplb.attach.XdpAttachments;
 import io.xdplb.attach.XdpAttachments.Attachment;
 import io.xdplb.director.BalancerObject;
 import io.xdplb.realserver.RealServerHealth;
@@ -19,6 +20,14 @@ final class StateChecks {
         for (Attachment a : s.attachments()) {
             String where = a.netns() == null ? a.iface() : a.iface() + " (netns " + a.netns() + ")";
             if (a.state().equals("attached")) continue;
+            if (a.renamed()) {
+                String ip = a.netns() == null ? "ip " : "ip -n " + a.netns() + " ";
+                out.add(Check.fail("attachments", where, a.program() + " link " + a.state() + ": the name " + a.iface()
+                        + " no longer is the interface it runs on", ip + "link set dev " + a.ifaceNow() + " name " + a.iface()
+                        + "   # or: " + s.xdplb() + XdpAttachments.detachCommand(a.program()) + " --iface " + a.ifaceNow()
+                        + Scene.netnsOpt(a.netns())));
+                continue;
+            }
             String target = " --iface " + a.iface() + Scene.netnsOpt(a.netns());
             String fix = switch (a.program()) {
                 case "pass" -> s.xdplb() + "pass detach" + target;
