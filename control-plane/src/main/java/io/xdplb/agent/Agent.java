@@ -33,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +62,11 @@ public final class Agent {
     private final boolean timestamps;
     private final List<VipServedListener> listeners = new CopyOnWriteArrayList<>();
     private final LinkedBlockingQueue<String> wake = new LinkedBlockingQueue<>();
+    private static final String FILE = "file", HUP = "hup", HEALTH = "health", STOP = "stop";
+    /** The checkers' state changes, applied by the control thread in batches (see onTransition). */
+    private final ConcurrentLinkedQueue<Transition> transitions = new ConcurrentLinkedQueue<>();
+
+    private record Transition(HealthChecks.Target target, RealHealth health, String reason) {}
     private final HealthProgram tunnel;
     private final HealthChecks checks;
     private final NetnsSockets sockets = new NetnsSockets();
@@ -161,16 +167,23 @@ public final class Agent {
                     break;
                 }
                 if (why == null || stopping) continue;
-                try {
-                    Thread.sleep(50); // an editor's save is several events: take them as one
-                } catch (InterruptedException e) {
-                    break;
+                boolean file = why.equals(FILE) || why.equals(HUP);
+                if (file) {
+                    try {
+                        Thread.sleep(50); // an editor's save is several events: take them as one
+                    } catch (InterruptedException e) {
+                        break;
+                    }
                 }
-                boolean full = why.equals("hup");
+                boolean full = why.equals(HUP);
                 String more;
-                while ((more = wake.poll()) != null) full |= more.equals("hup");
+                while ((more = wake.poll()) != null) {
+                    full |= more.equals(HUP);
+                    file |= more.equals(FILE) || more.equals(HUP);
+                }
                 if (full) log("SIGHUP: re-reading " + instance.store().file());
-                reconcile(full);
+                if (file) reconcile(full);
+                applyTransitions();
             }
             watcher.interrupt();
         } finally {
@@ -189,12 +202,12 @@ public final class Agent {
     /** Asks the agent to stop; the data path is left as it is. */
     public void stop() {
         stopping = true;
-        wake.add("stop");
+        wake.add(STOP);
     }
 
     /** Re-reads and re-applies the configuration file, rewriting every VIP's maps (SIGHUP). */
     public void reload() {
-        wake.add("hup");
+        wake.add(HUP);
     }
 
     private void shutdown() {
@@ -233,7 +246,7 @@ public final class Agent {
                     }
                 }
                 key.reset();
-                if (ours) wake.add("file");
+                if (ours) wake.add(FILE);
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // stopping
@@ -310,15 +323,35 @@ public final class Agent {
         if (changed || h.updated() == null) publish(new HealthView(kept, Instant.now()));
     }
 
-    /** A checker's real changed state: maps and health file follow, one log line. */
-    private synchronized void onTransition(HealthChecks.Target t, RealHealth h, String reason) {
+    /**
+     * A checker's real changed state. The checker only queues it and goes on probing; the
+     * control thread applies whatever has queued up at once (applyTransitions), so a thousand
+     * reals coming up together cost one map update and one health-file write, not a thousand
+     * in a row while the checkers wait.
+     */
+    private void onTransition(HealthChecks.Target t, RealHealth h, String reason) {
         if (stopping) return;
+        transitions.add(new Transition(t, h, reason));
+        wake.add(HEALTH);
+    }
+
+    /** Maps and health file follow the queued state changes; then one log line each. */
+    private synchronized void applyTransitions() {
+        if (transitions.isEmpty() || stopping) return;
         HealthView now = health();
         Map<Vip, Map<InetAddress, RealHealth>> next = new HashMap<>();
         now.vips().forEach((v, m) -> next.put(v, new HashMap<>(m)));
-        next.computeIfAbsent(t.vip(), k -> new HashMap<>()).put(t.real(), h);
-        log("real " + IpAddresses.format(t.real()) + " of VIP " + t.vip() + " is " + h.state().label() + ": " + reason);
+        List<String> lines = new java.util.ArrayList<>();
+        Transition t;
+        while ((t = transitions.poll()) != null) {
+            if (!checks.isChecked(t.target())) continue; // its checker was stopped meanwhile
+            next.computeIfAbsent(t.target().vip(), k -> new HashMap<>()).put(t.target().real(), t.health());
+            lines.add("real " + IpAddresses.format(t.target().real()) + " of VIP " + t.target().vip() + " is "
+                    + t.health().state().label() + ": " + t.reason());
+        }
+        if (lines.isEmpty()) return;
         publish(new HealthView(next, Instant.now()));
+        for (String line : lines) log(line); // after the maps changed: "no new flows" is then true
         announce();
     }
 

@@ -92,6 +92,11 @@ final class HealthChecks implements AutoCloseable {
         throw new IllegalStateException("more than " + HealthProgram.MAX_TARGETS + " checked reals");
     }
 
+    /** Whether target has a checker now. */
+    synchronized boolean isChecked(Target target) {
+        return running.containsKey(target);
+    }
+
     synchronized Map<Target, Sample> samples() {
         Map<Target, Sample> out = new HashMap<>();
         running.forEach((t, c) -> out.put(t, c.sample()));

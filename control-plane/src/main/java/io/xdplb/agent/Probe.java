@@ -95,13 +95,23 @@ final class Probe {
         }
     }
 
-    /** The first line of the answer (at most 200 bytes), or null when none came. */
+    /**
+     * The first line of the answer (at most 200 bytes), or null when none came. Read in chunks
+     * (a status line usually arrives in one): a byte at a time would be a read(2) per byte.
+     */
     static String statusLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0 && c != '\n' && sb.length() < 200) sb.append((char) c);
-        if (sb.isEmpty() && c < 0) return null;
-        return sb.toString().strip();
+        byte[] buf = new byte[200];
+        int n = 0;
+        while (n < buf.length) {
+            int got = in.read(buf, n, buf.length - n);
+            if (got < 0) break;
+            for (int i = n; i < n + got; i++) {
+                if (buf[i] == '\n') return new String(buf, 0, i, StandardCharsets.ISO_8859_1).strip();
+            }
+            n += got;
+        }
+        if (n == 0) return null;
+        return new String(buf, 0, n, StandardCharsets.ISO_8859_1).strip();
     }
 
     private static String shorten(String s) {

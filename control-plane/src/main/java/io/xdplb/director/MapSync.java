@@ -109,13 +109,12 @@ public final class MapSync {
         for (VipMeta m : inMaps.values()) vipIds.add(m.vipId());
         for (VipConfig v : after.vips()) {
             VipMeta current = inMaps.get(key(v.vip()));
+            // unchanged since before: not even its ring is built (a health change touches one VIP of many)
+            if (current != null && !verifyRings && v.equals(old.get(v.vip()))) continue;
             int[] ring = ring(v, realIds);
-            if (current != null) {
-                boolean same = verifyRings
-                        ? current.flags() == v.flagMask() && current.encap() == v.encap().number()
-                                && Arrays.equals(liveRing(maps, current, ringSize), ring)
-                        : v.equals(old.get(v.vip()));
-                if (same) continue;
+            if (current != null && verifyRings && current.flags() == v.flagMask()
+                    && current.encap() == v.encap().number() && Arrays.equals(liveRing(maps, current, ringSize), ring)) {
+                continue;
             }
             int vipId = current != null ? current.vipId() : lowestFree(vipIds, maxVips);
             vipIds.add(vipId);
