@@ -605,16 +605,18 @@ def main():
     os.makedirs(docs, exist_ok=True)
     chart(rows, derived, machine, os.path.join(docs, "benchmarks.png"))
     md = markdown(machine, k, rows, by, derived, live, cli, maglev, mapsync, k)
-    # the start-up section is written by bench/startup.py itself
-    startup_md = os.path.join(res, "startup.md")
-    if os.path.exists(startup_md):
-        md = md.replace("## Memory", open(startup_md).read() + "\n## Memory", 1)
+    # the start-up and health-check sections are written by bench/startup.py and bench/healthcheck.py
+    for own in ("startup.md", "healthcheck.md"):
+        path = os.path.join(res, own)
+        if os.path.exists(path):
+            md = md.replace("## Memory", open(path).read() + "\n## Memory", 1)
     with open(os.path.join(docs, "benchmarks.md"), "w") as f:
         f.write(md)
     with open(os.path.join(docs, "benchmarks.json"), "w") as f:
         json.dump({"machine": machine, "per_packet": {"rows": rows, "derived": derived, "raw": k},
                    "live": live, "cli": cli, "maglev": maglev, "mapsync": mapsync,
-                   "startup": load(os.path.join(res, "startup.json"), {})}, f, indent=1)
+                   "startup": load(os.path.join(res, "startup.json"), {}),
+                   "healthcheck": load(os.path.join(res, "healthcheck.json"), {})}, f, indent=1)
     # the tables, for the terminal
     start = md.index("## Per-packet cost")
     print(md[start:md.index("## Method")])

@@ -8,6 +8,7 @@
 #   2. live forwarding                 bench/live.py                 (namespaces, live frames)
 #   3. CLI wall times, apply, RSS      bench/cli.py
 #      start-up of the package's CLI   bench/startup.py (its own section; STARTUP_ROUNDS, default 15)
+#      health checks of 1,000 reals    bench/healthcheck.py (its own section; HC_WINDOW, default 30 s)
 #   4. Java: Maglev, MapSync, updates  mvn test -Dgroups=bench
 #   5. the page                        bench/report.py
 #
@@ -45,7 +46,7 @@ fi
 py=/usr/bin/python3
 
 mkdir -p "$out"
-rm -f "$out"/*.json "$out"/java/*.json "$out"/startup.md
+rm -f "$out"/*.json "$out"/java/*.json "$out"/startup.md "$out"/healthcheck.md
 
 # ---------------------------------------------------------------- build the bench
 clang=${CLANG:-clang-19}
@@ -57,6 +58,7 @@ for src in bench/*.bpf.c; do
     -I /usr/include/"$multiarch" -c "$src" -o "$out/$(basename "$src" .c).o"
 done
 gcc -O2 -g -Wall -Wextra -Wno-unused-parameter -I bpf/include -I bench -o "$out/xdpbench" bench/xdpbench.c -lbpf
+gcc -O2 -g -Wall -Wextra -o "$out/hcserver" bench/hcserver.c
 
 # ---------------------------------------------------------------- 1. per packet
 echo "bench: [1/5] per-packet cost (bpf_prog_test_run, ${BENCH_ROUNDS:-31} interleaved rounds)"
@@ -73,6 +75,10 @@ echo "bench: [3/5] CLI wall times, apply of 256 VIPs x 16 reals, peak RSS"
 # ---------------------------------------------------------------- start-up (issue 12)
 echo "bench: [start-up] the installed CLI's read-only commands against a JVM hello world (bench/startup.py)"
 "$py" bench/startup.py "$out/startup.json" "${STARTUP_ROUNDS:-15}" >/dev/null
+
+# ---------------------------------------------------------------- health checks (issue 10)
+echo "bench: [health checks] the agent checking 1,000 reals through the tunnel (bench/healthcheck.py)"
+"$py" bench/healthcheck.py "$out/healthcheck.json" "${HC_WINDOW:-30}" >/dev/null
 
 # ---------------------------------------------------------------- 4. Java
 echo "bench: [4/5] control plane in Java (Maglev, MapSync, map updates)"

@@ -69,7 +69,6 @@ public final class Agent {
     private record Transition(HealthChecks.Target target, RealHealth health, String reason) {}
     private final HealthProgram tunnel;
     private final HealthChecks checks;
-    private final NetnsSockets sockets = new NetnsSockets();
 
     private volatile Config applied;       // what the maps were last brought to
     private volatile HealthView health;    // what the maps and the health file say now
@@ -84,7 +83,7 @@ public final class Agent {
         this.log = log;
         this.timestamps = System.getenv("JOURNAL_STREAM") == null; // the journal stamps lines itself
         this.tunnel = new HealthProgram(instance.layout());
-        this.checks = new HealthChecks(new Probe(sockets), tunnel, this::onTransition);
+        this.checks = new HealthChecks(tunnel, this::onTransition);
     }
 
     /** The extension point for route announcements: see {@link VipServedListener}. */
@@ -220,7 +219,6 @@ public final class Agent {
             }
         }
         tunnel.close();
-        sockets.close();
         log("agent stopped; the data path keeps forwarding as configured");
     }
 
@@ -300,7 +298,7 @@ public final class Agent {
         }
         if (!d.equals(probesFor) || !tunnel.loaded()) {
             ReversePath.allowVipReplies(d, this::log);
-            sockets.use(d.netns());
+            checks.useNetns(d.netns());
         }
         tunnel.ensure(d); // cheap when nothing changed; refreshes the tunnel settings
         probesFor = d;

@@ -22,9 +22,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs one checker per (VIP, real) of every checked VIP, each on its own virtual thread, so a
- * slow or silent real never delays the others. Each probe socket carries a mark of its own;
- * {@link HealthProgram} tells the tc program which real and encapsulation that mark means.
+ * Runs one checker per (VIP, real) of every checked VIP, all on one {@link ProbeLoop}: probes
+ * are non-blocking, so a slow or silent real never delays the others, and each check is a few
+ * system calls. Each probe socket carries a mark of its own; {@link HealthProgram} tells the
+ * tc program which real and encapsulation that mark means. A checker's first check comes at a
+ * random point of its first interval, so a thousand reals are not all checked in the same
+ * millisecond of every interval.
  */
 final class HealthChecks implements AutoCloseable {
     /** One checked real of one VIP. */
@@ -38,16 +41,34 @@ final class HealthChecks implements AutoCloseable {
     /** What the metrics read of one checker. */
     record Sample(HealthState state, double lastSeconds, long probes, long failures) {}
 
-    private final Probe probe;
     private final HealthProgram tunnel;
     private final Transitions transitions;
     private final Map<Target, Checker> running = new HashMap<>();
     private final Set<Integer> marksInUse = new HashSet<>();
 
-    HealthChecks(Probe probe, HealthProgram tunnel, Transitions transitions) {
-        this.probe = probe;
+    private ProbeLoop loop; // null until the first check; in the namespace probes are made in
+
+    HealthChecks(HealthProgram tunnel, Transitions transitions) {
         this.tunnel = tunnel;
         this.transitions = transitions;
+    }
+
+    /**
+     * Probes from now on go out of network namespace netns (the director's; null: the agent's
+     * own). A change moves every checker to a new loop there, each keeping its state.
+     */
+    synchronized void useNetns(String netns) {
+        if (loop != null && java.util.Objects.equals(loop.netns(), netns)) return;
+        ProbeLoop old = loop;
+        loop = new ProbeLoop(netns);
+        for (var e : running.entrySet()) {
+            Checker c = e.getValue();
+            c.stop();
+            Checker moved = new Checker(c.target, c.check, c.encap, c.mark, new RealHealth(c.state, Instant.now(), c.lastError));
+            e.setValue(moved);
+            moved.start();
+        }
+        if (old != null) old.close();
     }
 
     /**
@@ -72,6 +93,7 @@ final class HealthChecks implements AutoCloseable {
                 it.remove();
             }
         }
+        if (loop == null && !want.isEmpty()) loop = new ProbeLoop(null);
         for (var e : want.entrySet()) {
             if (running.containsKey(e.getKey())) continue;
             VipConfig v = e.getValue();
@@ -107,20 +129,24 @@ final class HealthChecks implements AutoCloseable {
     public synchronized void close() {
         for (Checker c : running.values()) c.stop();
         running.clear();
+        if (loop != null) loop.close();
+        loop = null;
     }
 
+    /** One (VIP, real): its rise/fall rule and its next check, on loop (its fields too). */
     private final class Checker {
         final Target target;
         final HealthCheck check;
         final Encap encap;
         final int mark;
         final RiseFall rule;
+        private final ProbeLoop on;
         private volatile boolean stopped;
         private volatile double lastSeconds = Double.NaN;
         private volatile long probes, failures;
         private volatile HealthState state;
-        private String lastError;
-        private Thread thread;
+        private volatile String lastError;
+        private long startedAt; // of the check in flight, or the last one
 
         Checker(Target target, HealthCheck check, Encap encap, int mark, RealHealth start) {
             this.target = target;
@@ -130,52 +156,50 @@ final class HealthChecks implements AutoCloseable {
             this.rule = new RiseFall(check.rise(), check.fall(), start.state());
             this.state = start.state();
             this.lastError = start.lastError();
+            this.on = loop;
         }
 
         void start() {
-            thread = Thread.ofVirtual().name("check " + target.vip() + " " + target.real().getHostAddress()).start(this::loop);
+            long interval = check.intervalMs() * 1_000_000L;
+            long first = System.nanoTime() + java.util.concurrent.ThreadLocalRandom.current().nextLong(interval);
+            on.submit(() -> on.schedule(first, this::probe));
         }
 
+        /** Its in-flight check, if any, still ends (at its deadline at the latest); its result is dropped. */
         void stop() {
             stopped = true;
-            if (thread != null) thread.interrupt();
         }
 
         Sample sample() {
             return new Sample(state, lastSeconds, probes, failures);
         }
 
-        private void loop() {
-            long next = System.nanoTime();
-            while (!stopped) {
-                Probe.Result r = probe.run(check, target.vip(), mark);
-                if (stopped) return;
-                probes++;
-                if (r.passed()) lastSeconds = r.seconds();
-                else {
-                    failures++;
-                    lastError = r.error();
-                }
-                HealthState was = state;
-                HealthState changed = rule.record(r.passed());
-                if (changed != null) {
-                    state = changed;
-                    String reason = (r.passed() ? check.rise() + " checks passed" : r.error() + " (" + check.fall() + " checks failed)")
-                            + (was == HealthState.UNCHECKED ? "" : changed == HealthState.DOWN ? " - no new flows" : " - back in the ring");
-                    transitions.changed(target, new RealHealth(changed, Instant.now(), lastError), reason);
-                }
-                next += check.intervalMs() * 1_000_000L;
-                long wait = next - System.nanoTime();
-                if (wait < 0) {
-                    next = System.nanoTime(); // a check that overran: start the next now, do not pile up
-                    continue;
-                }
-                try {
-                    Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
-                } catch (InterruptedException e) {
-                    return;
-                }
+        private void probe() {
+            if (stopped) return;
+            startedAt = System.nanoTime();
+            Probe.start(on, check, target.vip(), mark, this::result);
+        }
+
+        private void result(Probe.Result r) {
+            if (stopped) return;
+            probes++;
+            if (r.passed()) lastSeconds = r.seconds();
+            else {
+                failures++;
+                lastError = r.error();
             }
+            HealthState was = state;
+            HealthState changed = rule.record(r.passed());
+            if (changed != null) {
+                state = changed;
+                String reason = (r.passed() ? check.rise() + " checks passed" : r.error() + " (" + check.fall() + " checks failed)")
+                        + (was == HealthState.UNCHECKED ? "" : changed == HealthState.DOWN ? " - no new flows" : " - back in the ring");
+                transitions.changed(target, new RealHealth(changed, Instant.now(), lastError), reason);
+            }
+            // the next check one interval after this one started; one that overran starts now
+            long next = startedAt + check.intervalMs() * 1_000_000L;
+            long now = System.nanoTime();
+            on.schedule(next - now > 0 ? next : now, this::probe);
         }
     }
 }
