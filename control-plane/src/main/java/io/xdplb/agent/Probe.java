@@ -1,27 +1,30 @@
 package io.xdplb.agent;
 
+import io.xdplb.libbpf.Libc;
+import io.xdplb.libbpf.SocketIo;
 import io.xdplb.model.HealthCheck;
 import io.xdplb.model.IpAddresses;
 import io.xdplb.model.Vip;
 
-import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.Inet6Address;
-import java.net.InetSocketAddress;
-import java.net.PortUnreachableException;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectableChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Consumer;
+
+import static io.xdplb.libbpf.SocketIo.EPOLLERR;
+import static io.xdplb.libbpf.SocketIo.EPOLLET;
+import static io.xdplb.libbpf.SocketIo.EPOLLHUP;
+import static io.xdplb.libbpf.SocketIo.EPOLLIN;
+import static io.xdplb.libbpf.SocketIo.EPOLLOUT;
 
 /**
  * One health check in flight: an ordinary socket to VIP:port, marked so that the director's tc
  * egress program sends it through the tunnel to one real. Non-blocking, driven by its
  * {@link ProbeLoop}: connect, (HTTP) send the request and read the status line, or (UDP) send
  * the payload and wait for any answer; a deadline of the check's timeout ends it either way.
- * Loop thread only.
+ * TCP sockets are closed with a reset (SO_LINGER 0), as HAProxy's checks are: a check a second
+ * per real then leaves no TIME_WAIT socket behind on the director. Loop thread only.
  */
 final class Probe implements ProbeLoop.Ready {
     /** What a check found: passed, or why not, and how long it took. */
@@ -31,18 +34,21 @@ final class Probe implements ProbeLoop.Ready {
     static final int STATUS_LINE_MAX = 200;
 
     private final ProbeLoop loop;
+    private final SocketIo io;
     private final HealthCheck check;
     private final Vip vip;
     private final Consumer<Result> done;
     private final long start = System.nanoTime();
     private ProbeLoop.Timer deadline;
-    private SelectableChannel channel;
-    private SelectionKey key;
-    private ByteBuffer out, in;
+    private int fd = -1;
+    private long token = -1;
+    private byte[] out, in;
+    private int sent, received;
     private boolean connected, finished;
 
     private Probe(ProbeLoop loop, HealthCheck check, Vip vip, Consumer<Result> done) {
         this.loop = loop;
+        this.io = loop.io();
         this.check = check;
         this.vip = vip;
         this.done = done;
@@ -58,95 +64,115 @@ final class Probe implements ProbeLoop.Ready {
             finish(loop.unusable());
             return;
         }
+        if (check.kind() == HealthCheck.Kind.NONE) {
+            finish(null);
+            return;
+        }
         deadline = loop.schedule(start + check.timeoutMs() * 1_000_000L, this::timedOut);
-        InetSocketAddress target = new InetSocketAddress(vip.address(), check.portFor(vip));
-        try {
-            switch (check.kind()) {
-                case TCP, HTTP -> {
-                    SocketChannel s = SocketChannel.open();
-                    channel = s;
-                    s.configureBlocking(false);
-                    SocketMark.set(s, mark);
-                    boolean now;
-                    try {
-                        now = s.connect(target);
-                    } catch (IOException e) {
-                        finish("connect: " + message(e));
-                        return;
-                    }
-                    key = s.register(loop.selector(), now ? 0 : SelectionKey.OP_CONNECT, this);
-                    if (now) connected();
-                }
-                case UDP -> {
-                    DatagramChannel d = DatagramChannel.open();
-                    channel = d;
-                    d.configureBlocking(false);
-                    SocketMark.set(d, mark);
-                    d.connect(target);
-                    // the default payload is an empty datagram, which the JDK's channels never send
-                    if (check.payload().isEmpty()) io.xdplb.libbpf.Libc.sendEmpty(SocketMark.fd(d), "udp check");
-                    else d.write(ByteBuffer.wrap(check.payload().getBytes(StandardCharsets.UTF_8)));
-                    in = ByteBuffer.allocate(512);
-                    key = d.register(loop.selector(), SelectionKey.OP_READ, this);
-                }
-                case NONE -> finish(null);
-            }
-        } catch (IOException | RuntimeException e) {
-            finish(message(e));
+        boolean udp = check.kind() == HealthCheck.Kind.UDP;
+        int family = vip.address() instanceof Inet4Address ? SocketIo.AF_INET : SocketIo.AF_INET6;
+        int rc = io.socket(family, udp ? SocketIo.SOCK_DGRAM : SocketIo.SOCK_STREAM);
+        if (rc < 0) {
+            finish("socket: " + Libc.strerror(-rc));
+            return;
+        }
+        fd = rc;
+        if ((rc = io.setMark(fd, mark)) < 0) {
+            finish("SO_MARK " + mark + ": " + Libc.strerror(-rc));
+            return;
+        }
+        if (!udp && (rc = io.resetOnClose(fd)) < 0) {
+            finish("SO_LINGER: " + Libc.strerror(-rc));
+            return;
+        }
+        rc = io.connect(fd, vip.address(), check.portFor(vip));
+        if (rc < 0 && rc != -SocketIo.EINPROGRESS) {
+            finish("connect: " + Libc.strerror(-rc));
+            return;
+        }
+        // edge-triggered: one report per change (connected, data arrived, closed), not one per round
+        long t = loop.watch(fd, (udp ? EPOLLIN : EPOLLIN | EPOLLOUT) | EPOLLET, this);
+        if (t < 0) {
+            finish("epoll: " + Libc.strerror((int) -t));
+            return;
+        }
+        token = t;
+        if (udp) {
+            // the default payload is an empty datagram: "any answer" from the service, or a port unreachable
+            long n = io.send(fd, check.payload().getBytes(StandardCharsets.UTF_8));
+            if (n < 0) finish("send: " + Libc.strerror((int) -n));
+        } else if (rc == 0) {
+            connected();
         }
     }
 
     @Override
-    public void ready(SelectionKey k) {
+    public void ready(int events) {
         if (finished) return;
-        try {
-            if (channel instanceof SocketChannel s) {
-                if (!connected) {
-                    try {
-                        if (!s.finishConnect()) return;
-                    } catch (IOException e) {
-                        finish("connect: " + message(e));
-                        return;
-                    }
-                    connected();
-                } else if (k.isWritable()) {
-                    send(s);
-                } else if (k.isReadable()) {
-                    receive(s);
-                }
-            } else if (channel instanceof DatagramChannel d) {
-                try {
-                    if (d.read(in) >= 0) finish(null); // any answer will do
-                } catch (PortUnreachableException e) {
-                    finish("port unreachable");
-                }
+        if (check.kind() == HealthCheck.Kind.UDP) {
+            receiveDatagram();
+        } else if (!connected) {
+            if ((events & (EPOLLERR | EPOLLHUP)) != 0) {
+                int error = io.pendingError(fd);
+                finish("connect: " + (error != 0 ? Libc.strerror(error) : "connection closed"));
+            } else if ((events & EPOLLOUT) != 0) {
+                connected();
             }
-        } catch (IOException | RuntimeException e) {
-            finish(message(e));
+        } else {
+            if (sent < out.length) send();
+            if (!finished && (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0) receive();
         }
     }
 
-    private void connected() throws IOException {
+    private void connected() {
         connected = true;
         if (check.kind() != HealthCheck.Kind.HTTP) {
             finish(null);
             return;
         }
-        out = ByteBuffer.wrap(request(check, vip));
-        in = ByteBuffer.allocate(STATUS_LINE_MAX);
-        send((SocketChannel) channel);
+        out = request(check, vip);
+        in = new byte[STATUS_LINE_MAX];
+        send();
+        if (!finished) receive(); // an answer may already be there; edge-triggered epoll would not say so again
     }
 
-    private void send(SocketChannel s) throws IOException {
-        s.write(out);
-        key.interestOps(out.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+    private void send() {
+        while (sent < out.length) {
+            byte[] rest = sent == 0 ? out : Arrays.copyOfRange(out, sent, out.length);
+            long n = io.send(fd, rest);
+            if (n == -SocketIo.EAGAIN) return; // EPOLLOUT says when there is room again
+            if (n < 0) {
+                finish("send: " + Libc.strerror((int) -n));
+                return;
+            }
+            sent += (int) n;
+        }
     }
 
-    private void receive(SocketChannel s) throws IOException {
-        int got = s.read(in);
-        String line = statusLine(in.array(), in.position(), got < 0 || !in.hasRemaining());
-        if (line == null && got >= 0 && in.hasRemaining()) return; // more to come
-        finish(line == null ? "connection closed before an HTTP status line" : judge(check, line));
+    /** Reads until the status line is complete, the peer closes or no more is there now. */
+    private void receive() {
+        while (true) {
+            long got = io.recv(fd, in, received, in.length - received);
+            if (got == -SocketIo.EAGAIN) return; // EPOLLIN says when more arrives
+            if (got < 0) {
+                finish("receive: " + Libc.strerror((int) -got));
+                return;
+            }
+            received += (int) got;
+            boolean whole = got == 0 || received == in.length;
+            String line = statusLine(in, received, whole);
+            if (line != null || whole) {
+                finish(line == null ? "connection closed before an HTTP status line" : judge(check, line));
+                return;
+            }
+        }
+    }
+
+    private void receiveDatagram() {
+        long got = io.recv(fd, new byte[1], 0, 1);
+        if (got >= 0) finish(null); // any answer will do, even an empty one
+        else if (got == -SocketIo.ECONNREFUSED) finish("port unreachable");
+        else if (got != -SocketIo.EAGAIN) finish("receive: " + Libc.strerror((int) -got));
     }
 
     private void timedOut() {
@@ -158,13 +184,8 @@ final class Probe implements ProbeLoop.Ready {
         if (finished) return;
         finished = true;
         if (deadline != null) deadline.cancel();
-        if (channel != null) {
-            try {
-                channel.close(); // also cancels its key
-            } catch (IOException e) {
-                // nothing more to do with it
-            }
-        }
+        if (token >= 0) loop.forget(token, fd);
+        else if (fd >= 0) io.close(fd);
         done.accept(new Result(error == null, error, (System.nanoTime() - start) / 1e9));
     }
 
@@ -208,9 +229,5 @@ final class Probe implements ProbeLoop.Ready {
 
     private static String shorten(String s) {
         return s.length() > 60 ? s.substring(0, 57) + "..." : s;
-    }
-
-    private static String message(Exception e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

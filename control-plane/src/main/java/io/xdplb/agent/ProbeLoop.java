@@ -2,18 +2,18 @@ package io.xdplb.agent;
 
 import io.xdplb.libbpf.Libc;
 import io.xdplb.libbpf.Netns;
+import io.xdplb.libbpf.SocketIo;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The one thread every health check runs on: a selector over the probes' non-blocking sockets
- * and a timer queue (next check, probe deadline), as keepalived's checker is one event loop.
- * A thousand checks a second then cost a few system calls each and no thread hand-offs.
+ * The one thread every health check runs on: an epoll set over the probes' non-blocking sockets
+ * (plain system calls through {@link SocketIo}) and a timer queue (next check, probe deadline),
+ * as keepalived's checker is one event loop. A thousand checks a second then cost a few system
+ * calls each and no thread hand-offs.
  * While busy, it gathers what became ready for {@link #BATCH_MS} before handling it: a wake-up
  * per loop round instead of one per event (a context switch each), for a delay of at most that
  * much on results that take up to a timeout anyway.
@@ -23,9 +23,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * the thread that creates it). Other threads talk to it through {@link #submit}.
  */
 final class ProbeLoop implements AutoCloseable {
-    /** What a selection key's attachment does when its channel is ready. */
+    /** What a watched socket's owner does when epoll reports events (EPOLLIN, EPOLLOUT, ...) on it. */
     interface Ready {
-        void ready(SelectionKey key);
+        void ready(int events);
     }
 
     /** A scheduled action; cancel() keeps it from running (loop thread only). */
@@ -54,8 +54,14 @@ final class ProbeLoop implements AutoCloseable {
 
     static final int BATCH_MS = Integer.getInteger("xdplb.probeBatchMs", 4);
 
+    /** Room for the largest send or receive a probe makes (an HTTP request, a status line). */
+    private static final int BUFFER_BYTES = 4096;
+
     private final String netns;
-    private final Selector selector;
+    private final Map<Long, Ready> watched = new HashMap<>(); // by epoll token (loop thread only)
+    private final Map<Long, Integer> fds = new HashMap<>();   // token -> fd, closed if the loop stops first
+    private volatile SocketIo io; // made by the loop thread, in the namespace
+    private long nextToken = 1;   // 0 is SocketIo's wake-up
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final Thread thread;
@@ -66,11 +72,6 @@ final class ProbeLoop implements AutoCloseable {
     /** Starts the loop in network namespace netns (a name under /run/netns; null: the agent's own). */
     ProbeLoop(String netns) {
         this.netns = netns;
-        try {
-            selector = Selector.open();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open a selector for the health checks", e);
-        }
         thread = Thread.ofPlatform().daemon().name("health-checks").start(this::run);
     }
 
@@ -78,8 +79,29 @@ final class ProbeLoop implements AutoCloseable {
         return netns;
     }
 
-    Selector selector() {
-        return selector;
+    /** The loop's sockets (loop thread only). */
+    SocketIo io() {
+        return io;
+    }
+
+    /**
+     * Watches fd for events; ready gets them until {@link #forget}. Returns the token to forget
+     * it by, or a negative errno.
+     */
+    long watch(int fd, int events, Ready ready) {
+        long token = nextToken++;
+        int rc = io.watch(fd, events, token);
+        if (rc < 0) return rc;
+        watched.put(token, ready);
+        fds.put(token, fd);
+        return token;
+    }
+
+    /** Stops reporting events of token's socket and closes it. */
+    void forget(long token, int fd) {
+        watched.remove(token);
+        fds.remove(token);
+        io.close(fd);
     }
 
     /** Null, or why probes cannot run on this loop (every probe fails with it). */
@@ -90,7 +112,8 @@ final class ProbeLoop implements AutoCloseable {
     /** Runs action on the loop thread, soon. */
     void submit(Runnable action) {
         inbox.add(action);
-        selector.wakeup();
+        SocketIo i = io;
+        if (i != null) i.wake(); // before io exists, the loop has not started waiting yet
     }
 
     /** Runs action at System.nanoTime() == due or later (loop thread only). */
@@ -113,6 +136,13 @@ final class ProbeLoop implements AutoCloseable {
                 unusable = "cannot enter network namespace " + netns + ": " + e.getMessage();
             }
         }
+        try {
+            io = new SocketIo(BUFFER_BYTES);
+        } catch (RuntimeException e) {
+            if (unusable == null) unusable = "cannot set up the health checks' sockets: " + e.getMessage();
+            drainWithoutIo();
+            return;
+        }
         while (!closed) {
             boolean busy = false;
             Runnable r;
@@ -124,13 +154,23 @@ final class ProbeLoop implements AutoCloseable {
                 if (!t.cancelled) safely(t.action);
                 busy = true;
             }
-            long waitMs = 0; // 0: until a channel is ready or wakeup()
-            if (!inbox.isEmpty()) waitMs = -1;
-            else if ((t = timers.peek()) != null) waitMs = Math.max(1, (t.due - System.nanoTime() + 999_999) / 1_000_000);
+            int waitMs = -1; // until a socket is ready or a wake()
+            if (!inbox.isEmpty()) waitMs = 0;
+            else if ((t = timers.peek()) != null) waitMs = (int) Math.max(1, (t.due - System.nanoTime() + 999_999) / 1_000_000);
+            int n;
             try {
-                busy |= (waitMs < 0 ? selector.selectNow(this::ready) : selector.select(this::ready, waitMs)) > 0;
-            } catch (IOException e) {
-                System.err.println("health checks: select failed: " + e.getMessage());
+                n = io.await(waitMs);
+            } catch (RuntimeException e) {
+                System.err.println("health checks: " + e.getMessage());
+                n = 0;
+            }
+            for (int i = 0; i < n; i++) {
+                Ready ready = watched.get(io.token(i)); // null: the wake-up, or a probe already done
+                if (ready != null) {
+                    int events = io.events(i);
+                    safely(() -> ready.ready(events));
+                    busy = true;
+                }
             }
             if (busy && BATCH_MS > 0 && !closed) {
                 try {
@@ -140,22 +180,27 @@ final class ProbeLoop implements AutoCloseable {
                 }
             }
         }
-        for (SelectionKey k : selector.keys()) {
-            try {
-                k.channel().close();
-            } catch (IOException e) {
-                // closing anyway
-            }
-        }
-        try {
-            selector.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
+        for (int fd : fds.values()) io.close(fd);
+        io.close();
     }
 
-    private void ready(SelectionKey key) {
-        if (key.attachment() instanceof Ready r) safely(() -> r.ready(key));
+    /** Without sockets every probe fails at once with {@link #unusable}; runs the inbox until closed. */
+    private void drainWithoutIo() {
+        while (!closed) {
+            Runnable r;
+            while ((r = inbox.poll()) != null) safely(r);
+            long now = System.nanoTime();
+            Timer t;
+            while ((t = timers.peek()) != null && t.due - now <= 0) {
+                timers.poll();
+                if (!t.cancelled) safely(t.action);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     /** One check's bug must not stop every other check. */
@@ -171,6 +216,7 @@ final class ProbeLoop implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        selector.wakeup();
+        SocketIo i = io;
+        if (i != null) i.wake();
     }
 }

@@ -45,11 +45,6 @@ public final class Libc {
     private static final MethodHandle SOCKET = capturing("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETSOCKOPT =
             capturing("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SETSOCKOPT = capturing("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SEND = capturing("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    public static final int SOL_SOCKET = 1;
-    public static final int SO_MARK = 36;
     /** vsnprintf(char *buf, size_t n, const char *fmt, va_list ap): formats libbpf's log lines. */
     static final MethodHandle VSNPRINTF =
             plain("vsnprintf", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
@@ -58,7 +53,7 @@ public final class Libc {
         return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd);
     }
 
-    private static MethodHandle capturing(String name, FunctionDescriptor fd) {
+    static MethodHandle capturing(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd,
                 Linker.Option.captureCallState("errno"));
     }
@@ -111,32 +106,6 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             int rc = (int) CLOSE.invokeExact(callState(arena), fd);
             if (rc < 0) { /* nothing useful to do: the fd is gone either way */ }
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    /** setsockopt(fd, level, option, &value, 4); throws {@link NativeException} on failure. */
-    /** send(2) of an empty datagram on a connected socket (the JDK's channels send none). */
-    public static void sendEmpty(int fd, String what) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = callState(arena);
-            long rc = (long) SEND.invokeExact(st, fd, MemorySegment.NULL, 0L, 0);
-            if (rc < 0) throw new NativeException("send(" + what + ")", errno(st));
-        } catch (NativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    public static void setsockoptInt(int fd, int level, int option, int value, String what) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = callState(arena);
-            int rc = (int) SETSOCKOPT.invokeExact(st, fd, level, option, arena.allocateFrom(JAVA_INT, value), 4);
-            if (rc < 0) throw new NativeException("setsockopt(" + what + ")", errno(st));
-        } catch (NativeException e) {
-            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -41,7 +41,6 @@ public final class JavaCli {
     /** The command line that runs the CLI with these arguments. */
     public static List<String> command(List<String> classPath, String... args) {
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED",
-                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
                 "-XX:TieredStopAtLevel=1", "-Dxdplb.stateDir=" + System.getProperty("xdplb.stateDir", "/tmp/xdplb-test-state"), "-cp", String.join(java.io.File.pathSeparator, classPath),
                 "io.xdplb.cli.Main"));
         cmd.addAll(List.of(args));
