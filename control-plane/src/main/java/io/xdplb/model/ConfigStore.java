@@ -54,6 +54,10 @@ public final class ConfigStore {
     private final Path file;
     private final Path lockFile;
     private final Path stateRoot;
+    /** The last text parsed and what it parsed to (Config is immutable): the agent re-reads an unchanged file often. */
+    private volatile Parsed last;
+
+    private record Parsed(String text, Config config) {}
 
     public ConfigStore(Path file) {
         this(file, null);
@@ -79,8 +83,16 @@ public final class ConfigStore {
 
     /** The current configuration; {@link Config#EMPTY} when there is no file yet. Takes no lock. */
     public Config load() {
-        String text = read();
-        return text == null ? Config.EMPTY : ConfigJson.parse(text, file.toString());
+        return parse(read());
+    }
+
+    private Config parse(String text) {
+        if (text == null) return Config.EMPTY;
+        Parsed p = last;
+        if (p != null && p.text().equals(text)) return p.config();
+        Config c = ConfigJson.parse(text, file.toString());
+        last = new Parsed(text, c);
+        return c;
     }
 
     /** The file's exact bytes as text, or null when there is none: what `xdplb export` prints. */
@@ -105,9 +117,10 @@ public final class ConfigStore {
             // a writer killed between its temp file and the rename left it; we hold the lock
             PrivateFiles.removeTempFiles(file.getParent());
             String before = read();
-            Config current = before == null ? Config.EMPTY : ConfigJson.parse(before, file.toString());
+            Config current = parse(before);
             Config next = change.apply(current);
             if (next == null) throw new IllegalStateException("update function returned null");
+            if (next == current && before != null) return next; // unchanged (a map or health update): nothing to write
             String after = ConfigJson.write(next);
             if (!after.equals(before)) PrivateFiles.writeAtomically(file, after.getBytes(StandardCharsets.UTF_8));
             return next;

@@ -193,10 +193,12 @@ public final class DirectorService {
     /**
      * Publishes new health results and moves the maps from the old effective weights to the
      * new ones, in one configuration transaction (so no CLI change runs between the two).
+     * Whatever maps are pinned follow (the link is not inspected: that would cost a look into
+     * every namespace the instance uses, per batch of results).
      */
     public void publishHealth(HealthView before, HealthView after) {
         instance.store().update(c -> {
-            if (isAttached()) {
+            if (balancer.hasMaps()) {
                 try (BalancerMaps maps = BalancerMaps.pinned(instance.layout())) {
                     new MapSync(maps).apply(Effective.of(c, before), Effective.of(c, after));
                 }
