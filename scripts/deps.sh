@@ -22,6 +22,7 @@ packages=(
   "docker.io:the container tier of the tests (its own dockerd, in a network namespace)"
   "busybox-static:the container tier's real-server image (FROM scratch, nothing pulled)"
   "debootstrap:the package test's clean Debian 12 root (scripts/test-package)"
+  "systemd-container:systemd-nspawn, which boots that root so the package test runs the agent under systemd"
   "bird2:the BGP speaker xdplb agent runs (several directors), and the test network's BGP router"
   "prometheus:promtool, which checks the agent's /metrics in the tests"
   "nftables:nft, read by doctor's firewall check and used by its test"
