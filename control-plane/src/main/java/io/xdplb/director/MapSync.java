@@ -243,10 +243,9 @@ public final class MapSync {
                 int want = Math.min(chunk, ringSize - done);
                 int got = maps.ring.raw().lookupArrayBatch(base + done, want, keys, values);
                 if (got <= 0) break;
-                for (int i = 0; i < got && done + i < ringSize; i++) {
-                    out[done + i] = values.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i);
-                }
-                done += got;
+                int take = Math.min(got, ringSize - done);
+                java.lang.foreign.MemorySegment.copy(values, java.lang.foreign.ValueLayout.JAVA_INT, 0, out, done, take);
+                done += take;
             }
         }
         return out;

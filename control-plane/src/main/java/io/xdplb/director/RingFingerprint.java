@@ -30,6 +30,9 @@ public final class RingFingerprint {
     /** Hex digits kept: 48 bits, short enough to read aloud, far too many to collide by chance. */
     public static final int LENGTH = 12;
 
+    /** Real ids up to this one have their slot text made once per ring. */
+    private static final int MAX_CACHED_ID = 65535;
+
     /** Every VIP in vip2tnl with the fingerprint of its live ring, in VIP order. */
     public static Map<Vip, String> of(BalancerMaps maps) {
         Map<Integer, String> realAddresses = new HashMap<>();
@@ -48,12 +51,25 @@ public final class RingFingerprint {
 
     /** The fingerprint of one ring of real ids, given each id's address text. */
     public static String of(int[] ring, Map<Integer, String> realAddresses) {
-        MessageDigest sha = sha256();
+        // the same bytes as one update per slot ("address\n" or "-\n"), built first and hashed
+        // in one call: a ring has 65,537 slots, and a one-shot command runs this interpreted
+        byte[][] lines = new byte[MAX_CACHED_ID + 1][]; // by real id: ids are small (below --max-reals)
+        byte[] text = new byte[64 * 1024];
+        int n = 0;
         for (int id : ring) {
-            String slot = id == 0 ? "-" : realAddresses.getOrDefault(id, "id " + id);
-            sha.update(slot.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) '\n');
+            boolean cached = id >= 0 && id <= MAX_CACHED_ID; // a map holds u32s: never trust their range
+            byte[] line = cached ? lines[id] : null;
+            if (line == null) {
+                line = ((id == 0 ? "-" : realAddresses.getOrDefault(id, "id " + Integer.toUnsignedString(id))) + "\n")
+                        .getBytes(StandardCharsets.UTF_8);
+                if (cached) lines[id] = line;
+            }
+            if (n + line.length > text.length) text = java.util.Arrays.copyOf(text, Math.max(text.length * 2, n + line.length));
+            System.arraycopy(line, 0, text, n, line.length);
+            n += line.length;
         }
+        MessageDigest sha = sha256();
+        sha.update(text, 0, n);
         return HexFormat.of().formatHex(sha.digest()).substring(0, LENGTH);
     }
 

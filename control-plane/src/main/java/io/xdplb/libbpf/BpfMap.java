@@ -63,6 +63,11 @@ public final class BpfMap implements AutoCloseable {
     public int maxEntries() { return maxEntries; }
     public int fd() { return fd; }
 
+    /** A plain (not per-CPU) array: its entries can be read in batches by index. */
+    public boolean isArray() {
+        return type == Libbpf.BPF_MAP_TYPE_ARRAY();
+    }
+
     public boolean isPerCpu() {
         return type == Libbpf.BPF_MAP_TYPE_PERCPU_ARRAY() || type == Libbpf.BPF_MAP_TYPE_PERCPU_HASH()
                 || type == Libbpf.BPF_MAP_TYPE_LRU_PERCPU_HASH();

@@ -147,9 +147,13 @@ public final class DirectorService {
         });
     }
 
-    /** Each VIP's live-ring fingerprint when the balancer is attached (directors that agree show the same), else none. */
+    /**
+     * Each VIP's live-ring fingerprint (directors that agree show the same) when the balancer's
+     * maps exist, else none. The maps are what is read: whether their link is live is `status`'s
+     * question, and answering it here would cost a look at every attachment of the instance.
+     */
     public Map<Vip, String> ringFingerprints() {
-        if (!isAttached()) return Map.of();
+        if (!balancer.hasMaps()) return Map.of();
         try (BalancerMaps maps = BalancerMaps.pinned(instance.layout())) {
             return RingFingerprint.of(maps);
         }
