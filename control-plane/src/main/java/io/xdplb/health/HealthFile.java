@@ -27,7 +27,10 @@ import java.util.TreeMap;
  * rename), so readers never see half a file.
  */
 public final class HealthFile {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** For writing only, made on first use: reading the file (JsonTree) needs no ObjectMapper. */
+    private static final class Writing {
+        static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     private final Path file;
 
@@ -43,7 +46,7 @@ public final class HealthFile {
     public HealthView read() {
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(file));
+            root = io.xdplb.model.JsonTree.read(Files.readString(file));
         } catch (NoSuchFileException e) {
             return HealthView.NONE;
         } catch (IOException e) {
@@ -70,7 +73,7 @@ public final class HealthFile {
     }
 
     public void write(HealthView view) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         root.put("updated", view.updated() == null ? null : view.updated().toString());
         ArrayNode vips = root.putArray("vips");
         Map<String, Map<InetAddress, RealHealth>> sorted = new TreeMap<>();
@@ -92,7 +95,7 @@ public final class HealthFile {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = Files.createTempFile(file.getParent(), ".health.", ".tmp");
-            Files.writeString(tmp, JSON.writeValueAsString(root) + "\n");
+            Files.writeString(tmp, Writing.JSON.writeValueAsString(root) + "\n");
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UserError("cannot write " + file + ": " + e.getMessage());

@@ -28,23 +28,22 @@ import java.util.List;
 public final class ConfigJson {
     private ConfigJson() {}
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** The canonical writer, made on first use: reading (JsonTree) needs no ObjectMapper. */
+    private static final class Writing {
+        static final ObjectWriter WRITER;
 
-    private static final ObjectWriter WRITER;
-
-    static {
-        // Two-space indent, "key": value, "\n" line ends whatever the platform, [] and {} when empty.
-        DefaultIndenter indent = new DefaultIndenter("  ", "\n");
-        Separators separators = Separators.createDefaultInstance()
-                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-                .withArrayEmptySeparator("")
-                .withObjectEmptySeparator("");
-        DefaultPrettyPrinter printer = new DefaultPrettyPrinter(separators)
-                .withObjectIndenter(indent)
-                .withArrayIndenter(indent);
-        WRITER = MAPPER.writer(printer);
+        static {
+            // Two-space indent, "key": value, "\n" line ends whatever the platform, [] and {} when empty.
+            DefaultIndenter indent = new DefaultIndenter("  ", "\n");
+            Separators separators = Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                    .withArrayEmptySeparator("")
+                    .withObjectEmptySeparator("");
+            DefaultPrettyPrinter printer = new DefaultPrettyPrinter(separators)
+                    .withObjectIndenter(indent)
+                    .withArrayIndenter(indent);
+            WRITER = new ObjectMapper().writer(printer);
+        }
     }
 
     // ---------------------------------------------------------------- reading
@@ -57,7 +56,7 @@ public final class ConfigJson {
         String prefix = "config file " + source + ": ";
         JsonNode root;
         try {
-            root = MAPPER.readTree(text);
+            root = JsonTree.read(text);
         } catch (JsonProcessingException e) {
             throw new UserError(prefix + "not valid JSON" + location(e) + ": " + oneLine(e.getOriginalMessage()), e);
         }
@@ -275,7 +274,7 @@ public final class ConfigJson {
     /** The canonical text: every field, fixed order, two-space indent, ending in a newline. */
     public static String write(Config c) {
         try {
-            return WRITER.writeValueAsString(toJson(c)) + "\n";
+            return Writing.WRITER.writeValueAsString(toJson(c)) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -284,7 +283,7 @@ public final class ConfigJson {
     /** Any JSON tree in the same style as the file (e.g. a plan for `apply --dry-run --json`). */
     public static String pretty(JsonNode node) {
         try {
-            return WRITER.writeValueAsString(node) + "\n";
+            return Writing.WRITER.writeValueAsString(node) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -17,7 +17,9 @@ import java.util.Map;
 final class JsonFields {
     private final JsonNode node;
     private final String path;
-    private final Map<String, String> written = new HashMap<>();
+    // the values read, shown only for an error: a JsonNode's text is made by an ObjectMapper,
+    // which a command that reads a valid file should never have to set up
+    private final Map<String, JsonNode> written = new HashMap<>();
 
     private JsonFields(JsonNode node, String path) {
         this.node = node;
@@ -51,7 +53,7 @@ final class JsonFields {
     JsonNode get(String name) {
         JsonNode v = node.get(name);
         if (v == null || v.isNull()) return null;
-        written.put(name, shown(v));
+        written.put(name, v);
         return v;
     }
 
@@ -117,7 +119,8 @@ final class JsonFields {
      * is about the value of one of this object's own fields, that value is shown as written.
      */
     Invalid relocate(Invalid e) {
-        String value = e.value() == null ? null : written.getOrDefault(e.field(), e.value());
+        JsonNode asWritten = written.get(e.field());
+        String value = e.value() == null ? null : asWritten != null ? shown(asWritten) : e.value();
         Invalid local = new Invalid(e.field(), value, e.reason());
         return path.isEmpty() ? local : local.under(path);
     }
