@@ -132,7 +132,9 @@ def markdown(res):
           "cached too; array maps are read in batches (the reals map was two system calls per entry: 8,192 for "
           "`vip list`); `vip list` reads the rings without first inspecting every attachment of the instance.", "",
           "What remains, by the split above (`XDPLB_TIMING=1`, medians of runs of their own; the JVM's share is "
-          "the wall median less the other two): the JVM's own start and exit; picocli's model "
+          "the wall median less the other two): the JVM's own start and exit, larger than the hello world's "
+          "because the AOT cache loads every class it holds at start, those of every command (one cache per command "
+          "would trade that for a package several times larger); picocli's model "
           "building, which reflects over the command's annotations (the JDK makes a proxy class per annotation "
           "type at run time, which JDK 25's AOT cache does not hold); and in the command itself, interpreted code "
           "and first calls: into libbpf (FFM makes each downcall stub and its method handles at run time), "
