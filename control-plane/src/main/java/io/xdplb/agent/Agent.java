@@ -280,7 +280,6 @@ public final class Agent {
             pruneHealth(checked);
             if (before == null) log("configuration applied: " + file.vips().size() + " VIPs, director "
                     + (file.director() == null ? "not attached" : "on " + file.director().where()));
-            attached = director.isAttached();
             announce();
         } catch (UserError | NativeException e) {
             log("error: " + e.getMessage());
@@ -351,7 +350,7 @@ public final class Agent {
         if (lines.isEmpty()) return;
         publish(new HealthView(next, Instant.now()));
         for (String line : lines) log(line); // after the maps changed: "no new flows" is then true
-        announce(); // with the director's state of the last reconcile: looking at its link costs a look into every namespace
+        announce();
     }
 
     private void publish(HealthView next) {
@@ -364,12 +363,10 @@ public final class Agent {
     }
 
     /** Fail-open warnings and the listeners' served/withdrawn calls, for what changed. */
-    /** Whether the director was attached at the last reconcile (start, file change, SIGHUP). */
-    private boolean attached;
-
     private void announce() {
         Config c = applied;
         if (c == null) return;
+        boolean attached = director.isAttached(); // its own link only: cheap enough for every batch
         HealthView h = health();
         Map<Vip, Boolean> now = new LinkedHashMap<>();
         for (VipConfig v : c.vips()) {

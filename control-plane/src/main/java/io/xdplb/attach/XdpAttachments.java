@@ -240,6 +240,23 @@ public final class XdpAttachments {
         return out;
     }
 
+    /**
+     * The first recorded attachment of program, described; null when none. Only its link is
+     * looked at in its namespace: the others are told apart by their program's name alone.
+     */
+    public Attachment find(String program) {
+        for (Target t : layout.links()) {
+            String name;
+            try (BpfLink link = BpfLink.pinned(layout.link(t))) {
+                name = programName(link.info().progId());
+            } catch (RuntimeException e) {
+                continue; // an unreadable pin is no attachment of program; status reports it
+            }
+            if (name.equals(program)) return describe(t);
+        }
+        return null;
+    }
+
     /** What the link pinned for target holds, and whether it is still attached. */
     public Attachment describe(Target target) {
         try (BpfLink link = BpfLink.pinned(layout.link(target))) {

@@ -61,8 +61,7 @@ public final class Balancer {
 
     /** The instance's link that runs the balancer program, live or defunct; null when there is none. */
     public Attachment link() {
-        for (Attachment a : attachments.list()) if (a.program().equals(BalancerObject.NAME)) return a;
-        return null;
+        return attachments.find(BalancerObject.NAME);
     }
 
     /** True when the balancer is live: its maps pinned and its link attached to a live interface. */
