@@ -58,8 +58,10 @@ final class ProbeLoop implements AutoCloseable {
     private static final int BUFFER_BYTES = 4096;
 
     private final String netns;
-    private final Map<Long, Ready> watched = new HashMap<>(); // by epoll token (loop thread only)
-    private final Map<Long, Integer> fds = new HashMap<>();   // token -> fd, closed if the loop stops first
+    /** A socket in the epoll set: who gets its events, and its fd (closed if the loop stops first). */
+    private record Watched(Ready ready, int fd) {}
+
+    private final Map<Long, Watched> watched = new HashMap<>(); // by epoll token (loop thread only)
     private volatile SocketIo io; // made by the loop thread, in the namespace
     private long nextToken = 1;   // 0 is SocketIo's wake-up
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
@@ -92,15 +94,13 @@ final class ProbeLoop implements AutoCloseable {
         long token = nextToken++;
         int rc = io.watch(fd, events, token);
         if (rc < 0) return rc;
-        watched.put(token, ready);
-        fds.put(token, fd);
+        watched.put(token, new Watched(ready, fd));
         return token;
     }
 
     /** Stops reporting events of token's socket and closes it. */
     void forget(long token, int fd) {
         watched.remove(token);
-        fds.remove(token);
         io.close(fd);
     }
 
@@ -163,12 +163,13 @@ final class ProbeLoop implements AutoCloseable {
             } catch (RuntimeException e) {
                 System.err.println("health checks: " + e.getMessage());
                 n = 0;
+                busy = true; // not a tight loop of the same error: the batching pause below
             }
             for (int i = 0; i < n; i++) {
-                Ready ready = watched.get(io.token(i)); // null: the wake-up, or a probe already done
-                if (ready != null) {
+                Watched w = watched.get(io.token(i)); // null: the wake-up, or a probe already done
+                if (w != null) {
                     int events = io.events(i);
-                    safely(() -> ready.ready(events));
+                    safely(() -> w.ready().ready(events));
                     busy = true;
                 }
             }
@@ -180,7 +181,7 @@ final class ProbeLoop implements AutoCloseable {
                 }
             }
         }
-        for (int fd : fds.values()) io.close(fd);
+        for (Watched w : watched.values()) io.close(w.fd());
         io.close();
     }
 
