@@ -144,16 +144,8 @@ final class ProbeLoop implements AutoCloseable {
             return;
         }
         while (!closed) {
-            boolean busy = false;
-            Runnable r;
-            while ((r = inbox.poll()) != null) safely(r);
-            long now = System.nanoTime();
+            boolean busy = runDue();
             Timer t;
-            while ((t = timers.peek()) != null && t.due - now <= 0) {
-                timers.poll();
-                if (!t.cancelled) safely(t.action);
-                busy = true;
-            }
             int waitMs = -1; // until a socket is ready or a wake()
             if (!inbox.isEmpty()) waitMs = 0;
             else if ((t = timers.peek()) != null) waitMs = (int) Math.max(1, (t.due - System.nanoTime() + 999_999) / 1_000_000);
@@ -188,20 +180,28 @@ final class ProbeLoop implements AutoCloseable {
     /** Without sockets every probe fails at once with {@link #unusable}; runs the inbox until closed. */
     private void drainWithoutIo() {
         while (!closed) {
-            Runnable r;
-            while ((r = inbox.poll()) != null) safely(r);
-            long now = System.nanoTime();
-            Timer t;
-            while ((t = timers.peek()) != null && t.due - now <= 0) {
-                timers.poll();
-                if (!t.cancelled) safely(t.action);
-            }
+            runDue();
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 return;
             }
         }
+    }
+
+    /** Runs what was submitted, then every timer that is due; whether any timer ran. */
+    private boolean runDue() {
+        Runnable r;
+        while ((r = inbox.poll()) != null) safely(r);
+        long now = System.nanoTime();
+        boolean ran = false;
+        Timer t;
+        while ((t = timers.peek()) != null && t.due - now <= 0) {
+            timers.poll();
+            if (!t.cancelled) safely(t.action);
+            ran = true;
+        }
+        return ran;
     }
 
     /** One check's bug must not stop every other check. */
