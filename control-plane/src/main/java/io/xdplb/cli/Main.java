@@ -23,7 +23,7 @@ public final class Main {
         out.flush();
         if (System.getenv(TIMING_ENV) != null) {
             // where a one-shot command's time goes (bench/startup.py reads it); the JVM's own start is the rest
-            err.printf("xdplb: timing: picocli model %.1f ms, command %.1f ms%n", (built - start) / 1e6,
+            err.printf(java.util.Locale.ROOT, "xdplb: timing: picocli model %.1f ms, command %.1f ms%n", (built - start) / 1e6,
                     (System.nanoTime() - built) / 1e6);
         }
         err.flush();

@@ -15,7 +15,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What users hit first, no root needed: suggestions, -j, XDPLB_INSTANCE, the hint at other instances. */
+/** What users hit first, no root needed: suggestions, -j, XDPLB_INSTANCE, the hint at other instances, XDPLB_TIMING. */
 class ConveniencesTest {
     private final String withVips = "t-conv-" + ProcessHandle.current().pid();
     private final String empty = withVips + "-none";
@@ -88,6 +88,16 @@ class ConveniencesTest {
         assertTrue(r.out().contains("192.0.2.10:80/tcp"), r.out());
         Sh.Result given = JavaCli.run(List.of("env", "XDPLB_INSTANCE=" + withVips), "--instance", empty, "vip", "list");
         assertTrue(given.out().startsWith("no VIPs in instance " + empty + " "), "--instance wins: " + given.out());
+    }
+
+    @Test
+    void xdplbTimingEndsACommandWithWhereItsTimeWent() {
+        Sh.Result r = JavaCli.run(List.of("env", "XDPLB_TIMING=1", "XDPLB_INSTANCE=" + withVips), "vip", "list");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("192.0.2.10:80/tcp"), "the command's own output is unchanged: " + r.out());
+        assertTrue(r.err().matches("xdplb: timing: picocli model \\d+\\.\\d ms, command \\d+\\.\\d ms\n"), r.err());
+        Sh.Result quiet = JavaCli.run(List.of("env", "XDPLB_INSTANCE=" + withVips), "vip", "list");
+        assertEquals("", quiet.err(), "without XDPLB_TIMING: nothing on stderr");
     }
 
     @Test
