@@ -366,7 +366,7 @@ public final class Agent {
     private void announce() {
         Config c = applied;
         if (c == null) return;
-        boolean attached = director.isAttached(); // its own link only: cheap enough for every batch
+        boolean attached = director.isAttached();
         HealthView h = health();
         Map<Vip, Boolean> now = new LinkedHashMap<>();
         for (VipConfig v : c.vips()) {

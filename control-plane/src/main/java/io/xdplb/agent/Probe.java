@@ -9,7 +9,6 @@ import io.xdplb.model.Vip;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.function.Consumer;
 
 import static io.xdplb.libbpf.SocketIo.EPOLLERR;
@@ -99,7 +98,7 @@ final class Probe implements ProbeLoop.Ready {
         token = t;
         if (udp) {
             // the default payload is an empty datagram: "any answer" from the service, or a port unreachable
-            long n = io.send(fd, check.payload().getBytes(StandardCharsets.UTF_8));
+            long n = io.send(fd, check.payload().getBytes(StandardCharsets.UTF_8), 0);
             if (n < 0) finish("send: " + Libc.strerror((int) -n));
         } else if (rc == 0) {
             connected();
@@ -138,8 +137,7 @@ final class Probe implements ProbeLoop.Ready {
 
     private void send() {
         while (sent < out.length) {
-            byte[] rest = sent == 0 ? out : Arrays.copyOfRange(out, sent, out.length);
-            long n = io.send(fd, rest);
+            long n = io.send(fd, out, sent);
             if (n == -SocketIo.EAGAIN) return; // EPOLLOUT says when there is room again
             if (n < 0) {
                 finish("send: " + Libc.strerror((int) -n));

@@ -70,11 +70,6 @@ public final class Balancer {
         return a != null && a.live() && pins.isPinned();
     }
 
-    /** True when the balancer's maps are pinned (attached, or left by a killed attach): cheap, no link is inspected. */
-    public boolean hasMaps() {
-        return pins.isPinned();
-    }
-
     /** Loads the director with these sizes, programs every VIP of the configuration, attaches it. */
     public Config attach(Director d, Sizes sizes) {
         return store.update(current -> attachIn(current, d, sizes));

@@ -37,12 +37,10 @@ public final class SocketIo implements AutoCloseable {
     private static final long EVENT_SIZE = isX86() ? 12 : 16, EVENT_DATA = isX86() ? 4 : 8;
     private static final int MAX_EVENTS = 256;
 
-    private static final MethodHandle SOCKET = Libc.capturing("socket",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SOCKET = Libc.SOCKET;
     private static final MethodHandle SETSOCKOPT = Libc.capturing("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle GETSOCKOPT = Libc.capturing("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle GETSOCKOPT = Libc.GETSOCKOPT;
     private static final MethodHandle CONNECT = Libc.capturing("connect",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SEND = Libc.capturing("send",
@@ -155,12 +153,12 @@ public final class SocketIo implements AutoCloseable {
     }
 
     /**
-     * send(2) of data (may be empty: an empty datagram), at most the scratch buffer's size of it:
-     * bytes sent, or -errno.
+     * send(2) of data[offset..] (may be empty: an empty datagram), at most the scratch buffer's
+     * size of it: bytes sent, or -errno.
      */
-    public long send(int fd, byte[] data) {
-        int length = (int) Math.min(data.length, buffer.byteSize());
-        MemorySegment.copy(data, 0, buffer, JAVA_BYTE, 0, length);
+    public long send(int fd, byte[] data, int offset) {
+        int length = (int) Math.min(data.length - offset, buffer.byteSize());
+        MemorySegment.copy(data, offset, buffer, JAVA_BYTE, 0, length);
         try {
             long n = (long) SEND.invokeExact(state, fd, buffer, (long) length, MSG_NOSIGNAL);
             return n < 0 ? -Libc.errno(state) : n;

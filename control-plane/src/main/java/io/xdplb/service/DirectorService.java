@@ -147,13 +147,9 @@ public final class DirectorService {
         });
     }
 
-    /**
-     * Each VIP's live-ring fingerprint (directors that agree show the same) when the balancer's
-     * maps exist, else none. The maps are what is read: whether their link is live is `status`'s
-     * question, and answering it here would cost a look at every attachment of the instance.
-     */
+    /** Each VIP's live-ring fingerprint when the balancer is attached (directors that agree show the same), else none. */
     public Map<Vip, String> ringFingerprints() {
-        if (!balancer.hasMaps()) return Map.of();
+        if (!isAttached()) return Map.of();
         try (BalancerMaps maps = BalancerMaps.pinned(instance.layout())) {
             return RingFingerprint.of(maps);
         }
@@ -197,12 +193,10 @@ public final class DirectorService {
     /**
      * Publishes new health results and moves the maps from the old effective weights to the
      * new ones, in one configuration transaction (so no CLI change runs between the two).
-     * Whatever maps are pinned follow (the link is not inspected: that would cost a look into
-     * every namespace the instance uses, per batch of results).
      */
     public void publishHealth(HealthView before, HealthView after) {
         instance.store().update(c -> {
-            if (balancer.hasMaps()) {
+            if (isAttached()) {
                 try (BalancerMaps maps = BalancerMaps.pinned(instance.layout())) {
                     new MapSync(maps).apply(Effective.of(c, before), Effective.of(c, after));
                 }

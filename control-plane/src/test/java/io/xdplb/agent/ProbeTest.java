@@ -5,6 +5,7 @@ import io.xdplb.libbpf.Netns;
 import io.xdplb.model.HealthCheck;
 import io.xdplb.model.Vip;
 import io.xdplb.testing.RootOnly;
+import io.xdplb.testing.Sh;
 import io.xdplb.testing.TestNetns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -152,6 +153,17 @@ class ProbeTest {
         }
         Probe.Result r = run("tcp", port, "tcp");
         assertEquals("connect: Connection refused", r.error());
+    }
+
+    @Test
+    void checksLeaveNoTimeWaitSocketsBehind() throws Exception {
+        // closed with a reset (SO_LINGER 0): an active close would leave TIME_WAIT for a minute
+        int port = httpServer("HTTP/1.0 200 OK\r\n\r\n");
+        for (Probe.Result r : runAll("http", port, "tcp", 5)) assertTrue(r.passed(), r.error());
+        assertTrue(run("tcp", port, "tcp").passed());
+        Sh.Result ss = Sh.run("ip", "netns", "exec", ns.name(), "ss", "-Htan", "state", "time-wait");
+        assertEquals(0, ss.exit(), ss.err());
+        assertEquals("", ss.out().strip(), "TIME_WAIT sockets after 6 checks");
     }
 
     @Test
