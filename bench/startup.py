@@ -130,7 +130,7 @@ def markdown(res):
           "and misspellings); the cache's training run (io.xdplb.cli.AotTraining) also runs the BPF commands "
           "(attach to lo, status, stats, dump, detach; as root, in namespaces of its own), so libbpf's classes are "
           "cached too; array maps are read in batches (the reals map was two system calls per entry: 8,192 for "
-          "`vip list`); `vip list` reads the rings without first inspecting every attachment of the instance.", "",
+          "`vip list`); whether the director is attached is judged by its own link alone, not by a look at every attachment of the instance in its namespace.", "",
           "What remains, by the split above (`XDPLB_TIMING=1`, medians of runs of their own; the JVM's share is "
           "the wall median less the other two): the JVM's own start and exit, larger than the hello world's "
           "because the AOT cache loads every class it holds at start, those of every command (one cache per command "
