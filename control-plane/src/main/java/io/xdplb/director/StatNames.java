@@ -1,6 +1,7 @@
 package io.xdplb.director;
 
 import io.xdplb.libbpf.BpfObject;
+import io.xdplb.libbpf.BtfEnums;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,16 +17,14 @@ public final class StatNames {
     private StatNames() {}
 
     public static List<String> of(String object, String enumName, String prefix) {
-        try (BpfObject obj = BpfObject.fromResource(object)) {
-            Map<String, Integer> values = obj.btf().enumValues(enumName);
-            List<String> names = new ArrayList<>();
-            values.forEach((name, value) -> {
-                if (name.endsWith("_MAX") || value < 0) return;
-                while (names.size() <= value) names.add("counter_" + names.size());
-                names.set(value, name.substring(name.startsWith(prefix) ? prefix.length() : 0).toLowerCase(Locale.ROOT));
-            });
-            return names;
-        }
+        Map<String, Integer> values = BtfEnums.of(BpfObject.resource(object), enumName);
+        List<String> names = new ArrayList<>();
+        values.forEach((name, value) -> {
+            if (name.endsWith("_MAX") || value < 0) return;
+            while (names.size() <= value) names.add("counter_" + names.size());
+            names.set(value, name.substring(name.startsWith(prefix) ? prefix.length() : 0).toLowerCase(Locale.ROOT));
+        });
+        return names;
     }
 
     public static List<String> balancer() {

@@ -1,7 +1,6 @@
 package io.xdplb.libbpf;
 
 import io.xdplb.libbpf.gen.Libbpf;
-import io.xdplb.libbpf.gen.bpf_map_info;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -27,15 +26,13 @@ public final class BpfMap implements AutoCloseable {
         this.fd = fd;
         this.ownsFd = ownsFd;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = arena.allocate(bpf_map_info.layout());
-            MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, (int) info.byteSize());
-            NativeException.check("bpf_obj_get_info_by_fd(map)", Libbpf.bpf_obj_get_info_by_fd(fd, info, len));
-            this.name = bpf_map_info.name(info).getString(0);
-            this.type = bpf_map_info.type(info);
-            this.keySize = bpf_map_info.key_size(info);
-            this.valueSize = bpf_map_info.value_size(info);
-            this.maxEntries = bpf_map_info.max_entries(info);
-            this.id = bpf_map_info.id(info);
+            MemorySegment info = ObjInfo.of(fd, ObjInfo.MAP_SIZE, arena, "map");
+            this.name = ObjInfo.name(info, ObjInfo.MAP_NAME);
+            this.type = ObjInfo.u32(info, ObjInfo.MAP_TYPE);
+            this.keySize = ObjInfo.u32(info, ObjInfo.MAP_KEY_SIZE);
+            this.valueSize = ObjInfo.u32(info, ObjInfo.MAP_VALUE_SIZE);
+            this.maxEntries = ObjInfo.u32(info, ObjInfo.MAP_MAX_ENTRIES);
+            this.id = ObjInfo.u32(info, ObjInfo.MAP_ID);
         }
     }
 

@@ -56,12 +56,17 @@ public final class BpfObject implements AutoCloseable {
 
     /** Opens the object compiled from bpf/NAME.bpf.c, embedded in the jar as /bpf/NAME.bpf.o. */
     public static BpfObject fromResource(String name) {
+        return new BpfObject(name, resource(name));
+    }
+
+    /** The ELF bytes of the object the jar holds under this name (e.g. "xdplb"). */
+    public static byte[] resource(String name) {
         String path = "/bpf/" + name + ".bpf.o";
         try (InputStream in = BpfObject.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new UserError("BPF object " + path + " is not in the jar: rebuild with `make build`");
             }
-            return new BpfObject(name, in.readAllBytes());
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new UserError("cannot read BPF object " + path + " from the jar: " + e.getMessage());
         }

@@ -1,7 +1,6 @@
 package io.xdplb.libbpf;
 
 import io.xdplb.libbpf.gen.Libbpf;
-import io.xdplb.libbpf.gen.bpf_prog_info;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,11 +18,9 @@ public final class BpfProgram implements AutoCloseable {
         this.fd = fd;
         this.ownsFd = ownsFd;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = arena.allocate(bpf_prog_info.layout());
-            MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, (int) info.byteSize());
-            NativeException.check("bpf_obj_get_info_by_fd(prog)", Libbpf.bpf_obj_get_info_by_fd(fd, info, len));
-            this.name = bpf_prog_info.name(info).getString(0);
-            this.id = bpf_prog_info.id(info);
+            MemorySegment info = ObjInfo.of(fd, ObjInfo.PROG_SIZE, arena, "prog");
+            this.name = ObjInfo.name(info, ObjInfo.PROG_NAME);
+            this.id = ObjInfo.u32(info, ObjInfo.PROG_ID);
         }
     }
 

@@ -1,7 +1,6 @@
 package io.xdplb.libbpf;
 
 import io.xdplb.libbpf.gen.Libbpf;
-import io.xdplb.libbpf.gen.btf_enum;
 import io.xdplb.libbpf.gen.btf_member;
 import io.xdplb.libbpf.gen.btf_type;
 
@@ -12,8 +11,8 @@ import java.util.Map;
 
 /**
  * Read-only look-ups in an object's BTF: struct sizes and member offsets (to check the
- * Java layouts against what the compiler produced), enum values (to name counters),
- * and where a global variable lives in a data section.
+ * Java layouts against what the compiler produced) and where a global variable lives in a
+ * data section. (Enum values, to name counters, are read without libbpf: {@link BtfEnums}.)
  */
 public final class Btf {
     private static final int KIND_VAR = 14;
@@ -68,19 +67,6 @@ public final class Btf {
             int bits = btf_member.offset(m);
             if (bitfieldEncoding) bits &= 0xffffff;
             out.put(name(btf_member.name_off(m)), (long) bits / 8);
-        }
-        return out;
-    }
-
-    /** Enumerator name → value of enum name (empty when there is no such enum). */
-    public Map<String, Integer> enumValues(String name) {
-        Map<String, Integer> out = new LinkedHashMap<>();
-        int id = find(name, Libbpf.BTF_KIND_ENUM());
-        if (id < 0) return out;
-        MemorySegment t = type(id);
-        for (int i = 0; i < vlen(t); i++) {
-            MemorySegment e = t.asSlice(TYPE_SIZE + 8L * i, 8);
-            out.put(name(btf_enum.name_off(e)), btf_enum.val(e));
         }
         return out;
     }

@@ -10,7 +10,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * Process-wide libbpf set-up: checks that libbpf.so.1 is there and new enough, and
  * routes libbpf's log lines into a per-thread buffer so that a failed load can show
- * the verifier's words instead of spraying them on stderr.
+ * the verifier's words instead of spraying them on stderr. Until a first capture, libbpf
+ * prints nothing at all: the hook is an upcall, which costs a one-shot command start-up
+ * time, and outside a capture its lines would be dropped anyway.
  */
 public final class LibbpfRuntime {
     private LibbpfRuntime() {}
@@ -21,6 +23,7 @@ public final class LibbpfRuntime {
     private static final ThreadLocal<StringBuilder> LOG = ThreadLocal.withInitial(StringBuilder::new);
     private static final boolean DEBUG = System.getenv("XDPLB_DEBUG") != null;
     private static volatile boolean initialised;
+    private static boolean hooked;
 
     /** Loads libbpf (once), checks its version and installs the log hook. */
     public static synchronized void init() {
@@ -34,9 +37,19 @@ public final class LibbpfRuntime {
                     + "); install libbpf 1.1 or newer (Debian: apt-get install libbpf1)");
         }
         checkVersion(major, minor);
-        MemorySegment hook = libbpf_print_fn_t.allocate(LibbpfRuntime::print, Arena.global());
-        Libbpf.libbpf_set_print(hook);
+        if (DEBUG) {
+            hook();
+        } else {
+            Libbpf.libbpf_set_print(MemorySegment.NULL); // silent: libbpf's default prints on stderr
+        }
         initialised = true;
+    }
+
+    /** Routes libbpf's log lines to {@link #print} (once). */
+    private static synchronized void hook() {
+        if (hooked) return;
+        Libbpf.libbpf_set_print(libbpf_print_fn_t.allocate(LibbpfRuntime::print, Arena.global()));
+        hooked = true;
     }
 
     /** Refuses a libbpf older than the one whose API the bindings were generated from. */
@@ -59,6 +72,8 @@ public final class LibbpfRuntime {
 
     /** Starts collecting libbpf's log lines on this thread. */
     static void startCapture() {
+        init();
+        hook();
         LOG.get().setLength(0);
     }
 
@@ -71,7 +86,7 @@ public final class LibbpfRuntime {
         if (level == Libbpf.LIBBPF_DEBUG() && !DEBUG) return 0;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(8192);
-            int n = (int) Libc.VSNPRINTF.invokeExact(buf, buf.byteSize(), format, args);
+            int n = (int) Libc.Vsnprintf.H.invokeExact(buf, buf.byteSize(), format, args);
             if (n < 0) return 0;
             String line = buf.getString(0);
             StringBuilder log = LOG.get();

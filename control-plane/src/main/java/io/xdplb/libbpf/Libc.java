@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -24,30 +23,56 @@ public final class Libc {
 
     static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /** Where errno sits in the call state (read as a plain int: a VarHandle costs start-up time). */
+    private static final long ERRNO_OFFSET = CALL_STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
 
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
     public static final int CLONE_NEWNET = 0x40000000;
     public static final long BPF_FS_MAGIC = 0xcafe4a11L;
 
-    private static final MethodHandle STRERROR = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    private static final MethodHandle GETEUID = plain("geteuid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle OPEN = capturing("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle CLOSE = capturing("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle SETNS = capturing("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle IF_NAMETOINDEX =
-            capturing("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle STATFS = capturing("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle MOUNT =
-            capturing("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
-    static final MethodHandle SOCKET = capturing("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    static final MethodHandle GETSOCKOPT =
-            capturing("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    // Each handle is linked on first use, in a holder class of its own: linking a downcall costs
+    // start-up time (FFM makes its stub and method handles at run time), and a one-shot command
+    // needs few of these.
+    private static final class Strerror {
+        static final MethodHandle H = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
+    private static final class Geteuid {
+        static final MethodHandle H = plain("geteuid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class Open {
+        static final MethodHandle H = capturing("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Close { // no errno: close's result is ignored, and (int)int is a shape libbpf's calls share
+        static final MethodHandle H = plain("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class Setns {
+        static final MethodHandle H = capturing("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class IfNameToIndex {
+        static final MethodHandle H = capturing("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+    private static final class IfIndexToName {
+        static final MethodHandle H = capturing("if_indextoname", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+    }
+    private static final class Statfs {
+        static final MethodHandle H = capturing("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class Mount {
+        static final MethodHandle H =
+                capturing("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    }
+    static final class Socket {
+        static final MethodHandle H = capturing("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    static final class Getsockopt {
+        static final MethodHandle H =
+                capturing("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
     /** vsnprintf(char *buf, size_t n, const char *fmt, va_list ap): formats libbpf's log lines. */
-    static final MethodHandle VSNPRINTF =
-            plain("vsnprintf", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+    static final class Vsnprintf {
+        static final MethodHandle H = plain("vsnprintf", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+    }
 
     private static MethodHandle plain(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), fd);
@@ -68,12 +93,12 @@ public final class Libc {
     }
 
     static int errno(MemorySegment callState) {
-        return (int) ERRNO.get(callState, 0L);
+        return callState.get(ValueLayout.JAVA_INT, ERRNO_OFFSET);
     }
 
     public static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) Strerror.H.invokeExact(errno);
             return s.reinterpret(256).getString(0);
         } catch (Throwable t) {
             throw new AssertionError(t);
@@ -82,7 +107,7 @@ public final class Libc {
 
     public static boolean isRoot() {
         try {
-            return (int) GETEUID.invokeExact() == 0;
+            return (int) Geteuid.H.invokeExact() == 0;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -92,7 +117,7 @@ public final class Libc {
     public static int openReadOnly(String path) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = callState(arena);
-            int fd = (int) OPEN.invokeExact(st, arena.allocateFrom(path), O_RDONLY | O_CLOEXEC);
+            int fd = (int) Open.H.invokeExact(st, arena.allocateFrom(path), O_RDONLY | O_CLOEXEC);
             if (fd < 0) throw new NativeException("open(" + path + ")", errno(st));
             return fd;
         } catch (NativeException e) {
@@ -103,8 +128,8 @@ public final class Libc {
     }
 
     public static void close(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            int rc = (int) CLOSE.invokeExact(callState(arena), fd);
+        try {
+            int rc = (int) Close.H.invokeExact(fd);
             if (rc < 0) { /* nothing useful to do: the fd is gone either way */ }
         } catch (Throwable t) {
             throw new AssertionError(t);
@@ -115,7 +140,7 @@ public final class Libc {
     public static void setnsNet(int fd, String what) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = callState(arena);
-            int rc = (int) SETNS.invokeExact(st, fd, CLONE_NEWNET);
+            int rc = (int) Setns.H.invokeExact(st, fd, CLONE_NEWNET);
             if (rc < 0) throw new NativeException("setns(" + what + ")", errno(st));
         } catch (NativeException e) {
             throw e;
@@ -127,22 +152,17 @@ public final class Libc {
     /** The interface's index in the calling thread's network namespace, or 0 when there is none. */
     public static int ifNameToIndex(String name) {
         try (Arena arena = Arena.ofConfined()) {
-            return (int) IF_NAMETOINDEX.invokeExact(callState(arena), arena.allocateFrom(name));
+            return (int) IfNameToIndex.H.invokeExact(callState(arena), arena.allocateFrom(name));
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
-    }
-
-    /** if_indextoname, linked on first use (most commands never need it). */
-    private static final class IfIndexToName {
-        static final MethodHandle HANDLE = capturing("if_indextoname", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
     }
 
     /** The name of the interface with this index in the calling thread's network namespace, or null when there is none. */
     public static String ifIndexToName(int ifindex) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(16); // IF_NAMESIZE
-            MemorySegment r = (MemorySegment) IfIndexToName.HANDLE.invokeExact(callState(arena), ifindex, buf);
+            MemorySegment r = (MemorySegment) IfIndexToName.H.invokeExact(callState(arena), ifindex, buf);
             return r.address() == 0 ? null : buf.getString(0);
         } catch (Throwable t) {
             throw new AssertionError(t);
@@ -157,13 +177,13 @@ public final class Libc {
     public static long netnsCookie() {
         final int afUnix = 1, sockDgram = 2, solSocket = 1, soNetnsCookie = 71;
         try (Arena arena = Arena.ofConfined()) {
-            int fd = (int) SOCKET.invokeExact(callState(arena), afUnix, sockDgram | O_CLOEXEC, 0);
+            int fd = (int) Socket.H.invokeExact(callState(arena), afUnix, sockDgram | O_CLOEXEC, 0);
             if (fd < 0) return 0;
             try {
                 MemorySegment value = arena.allocate(JAVA_LONG);
                 MemorySegment len = arena.allocate(JAVA_INT);
                 len.set(JAVA_INT, 0, 8);
-                int rc = (int) GETSOCKOPT.invokeExact(callState(arena), fd, solSocket, soNetnsCookie, value, len);
+                int rc = (int) Getsockopt.H.invokeExact(callState(arena), fd, solSocket, soNetnsCookie, value, len);
                 return rc < 0 ? 0 : value.get(JAVA_LONG, 0);
             } finally {
                 close(fd);
@@ -178,7 +198,7 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = callState(arena);
             MemorySegment buf = arena.allocate(256, 8); // struct statfs is 120 bytes on 64-bit Linux
-            int rc = (int) STATFS.invokeExact(st, arena.allocateFrom(path), buf);
+            int rc = (int) Statfs.H.invokeExact(st, arena.allocateFrom(path), buf);
             if (rc < 0) return -errno(st);
             return buf.get(ValueLayout.JAVA_LONG, 0); // f_type is the first field
         } catch (Throwable t) {
@@ -190,7 +210,7 @@ public final class Libc {
     public static void mountBpffs(String target) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = callState(arena);
-            int rc = (int) MOUNT.invokeExact(st, arena.allocateFrom("bpf"), arena.allocateFrom(target),
+            int rc = (int) Mount.H.invokeExact(st, arena.allocateFrom("bpf"), arena.allocateFrom(target),
                     arena.allocateFrom("bpf"), 0L, MemorySegment.NULL);
             if (rc < 0) throw new NativeException("mount(bpf, " + target + ")", errno(st));
         } catch (NativeException e) {

@@ -37,10 +37,10 @@ public final class SocketIo implements AutoCloseable {
     private static final long EVENT_SIZE = isX86() ? 12 : 16, EVENT_DATA = isX86() ? 4 : 8;
     private static final int MAX_EVENTS = 256;
 
-    private static final MethodHandle SOCKET = Libc.SOCKET;
+    private static final MethodHandle SOCKET = Libc.Socket.H;
     private static final MethodHandle SETSOCKOPT = Libc.capturing("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle GETSOCKOPT = Libc.GETSOCKOPT;
+    private static final MethodHandle GETSOCKOPT = Libc.Getsockopt.H;
     private static final MethodHandle CONNECT = Libc.capturing("connect",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SEND = Libc.capturing("send",

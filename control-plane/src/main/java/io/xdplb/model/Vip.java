@@ -16,9 +16,7 @@ public record Vip(InetAddress address, int port, Proto proto) implements Compara
             "expected ADDR:PORT/PROTO, e.g. 192.0.2.10:80/tcp or [2001:db8::10]:443/udp";
 
     /** IPv4 first, then address, port, protocol: the order of listings and of the config file. */
-    public static final Comparator<Vip> ORDER = Comparator.comparing(Vip::address, IpAddresses.ORDER)
-            .thenComparingInt(Vip::port)
-            .thenComparing(Vip::proto);
+    public static final Comparator<Vip> ORDER = Vip::compareParts;
 
     public Vip {
         Objects.requireNonNull(address, "address");
@@ -86,9 +84,29 @@ public record Vip(InetAddress address, int port, Proto proto) implements Compara
         return isIpv6() ? 10 : 2;
     }
 
+    // by hand rather than Comparator.comparing(...).thenComparing(...), whose lambdas are linked at
+    // run time on every start
+    private static int compareParts(Vip a, Vip b) {
+        int c = IpAddresses.ORDER.compare(a.address, b.address);
+        if (c == 0) c = Integer.compare(a.port, b.port);
+        return c != 0 ? c : a.proto.compareTo(b.proto);
+    }
+
     @Override
     public int compareTo(Vip o) {
         return ORDER.compare(this, o);
+    }
+
+    // equals and hashCode written out: a record's generated ones are bootstrapped through method
+    // handles on first use, which costs every command start-up time (every command hashes VIPs).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Vip v && port == v.port && proto == v.proto && address.equals(v.address);
+    }
+
+    @Override
+    public int hashCode() {
+        return (address.hashCode() * 31 + port) * 31 + proto.hashCode();
     }
 
     /** Canonical text: 192.0.2.10:80/tcp, [2001:db8::10]:443/udp. */
