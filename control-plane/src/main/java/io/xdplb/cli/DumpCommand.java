@@ -45,7 +45,7 @@ final class DumpCommand implements Runnable {
     }
 
     private static ObjectNode toJson(Dump d) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode root = Json.NODES.objectNode();
         if (d.vip2tnl() != null) {
             ArrayNode arr = root.putArray("vip2tnl");
             for (var e : d.vip2tnl()) {
@@ -143,7 +143,7 @@ final class DumpCommand implements Runnable {
     }
 
     private static ArrayNode perId(List<Counters> rows, String what) {
-        ArrayNode arr = Json.MAPPER.createArrayNode();
+        ArrayNode arr = Json.NODES.arrayNode();
         for (Counters c : rows) {
             ObjectNode o = arr.addObject();
             o.put("id", c.id());
@@ -154,7 +154,7 @@ final class DumpCommand implements Runnable {
     }
 
     private static ObjectNode byName(List<Counters> rows) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
+        ObjectNode o = Json.NODES.objectNode();
         for (Counters c : rows) counter(o.putObject(c.name()), c);
         return o;
     }

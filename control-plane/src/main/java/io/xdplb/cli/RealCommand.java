@@ -111,7 +111,7 @@ final class RealCommand {
             Map<InetAddress, Integer> slots = slotsPerReal(view.vip().withReals(effective), director.config().sizes().ringSize());
             var out = spec.commandLine().getOut();
             if (json) {
-                ArrayNode arr = Json.MAPPER.createArrayNode();
+                ArrayNode arr = Json.NODES.arrayNode();
                 for (var r : view.reals()) {
                     ObjectNode o = arr.addObject();
                     o.put("address", IpAddresses.format(r.real().address()));

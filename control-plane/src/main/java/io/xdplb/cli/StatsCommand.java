@@ -149,7 +149,7 @@ final class StatsCommand implements Runnable {
     }
 
     private static ObjectNode toJson(StatsService.Reading reading, StatsService.Reading previous, double seconds) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode root = Json.NODES.objectNode();
         root.put("time", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
         Stats now = reading.director() != null ? reading.director() : new Stats(reading.atNanos(), List.of(), List.of(), Map.of());
         Stats before = previous == null ? null : previous.director();

@@ -146,7 +146,7 @@ final class VipCommand {
             List<VipConfig> vips = director.vips();
             Map<Vip, String> rings = director.ringFingerprints();
             if (json) {
-                ArrayNode arr = Json.MAPPER.createArrayNode();
+                ArrayNode arr = Json.NODES.arrayNode();
                 for (VipConfig v : vips) arr.add(ConfigJson.toJson(v).put("ringFingerprint", rings.get(v.vip())));
                 out.println(Json.write(arr));
                 return;
