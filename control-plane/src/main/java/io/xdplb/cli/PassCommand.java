@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
         description = {"Attach or detach the no-op XDP_PASS program.",
                 "A veth delivers frames that XDP sent with XDP_TX or bpf_redirect only when its receiving peer"
                         + " has an XDP program too; put this one on such peers."},
-        footer = {"", "Examples:", "  xdplb pass attach --iface veth1 --netns lab", "  xdplb pass detach --iface veth1 --netns lab"},
-        subcommands = {PassCommand.Attach.class, PassCommand.Detach.class})
+        footer = {"", "Examples:", "  xdplb pass attach --iface veth1 --netns lab", "  xdplb pass detach --iface veth1 --netns lab"})
+// its subcommands: XdplbCommand.GROUPS
 final class PassCommand {
     static final String PROGRAM = "pass";
     /** A program without maps. */

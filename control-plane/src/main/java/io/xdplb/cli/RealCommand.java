@@ -23,8 +23,8 @@ import java.util.Map;
 @Command(name = "real", mixinStandardHelpOptions = true,
         description = "Add, delete and list the real servers of a VIP.",
         footer = {"", "Examples:", "  xdplb real add 192.0.2.10:80/tcp 198.51.100.11 --weight 2",
-                "  xdplb real list 192.0.2.10:80/tcp", "  xdplb real del 192.0.2.10:80/tcp 198.51.100.11"},
-        subcommands = {RealCommand.Add.class, RealCommand.Del.class, RealCommand.ListReals.class})
+                "  xdplb real list 192.0.2.10:80/tcp", "  xdplb real del 192.0.2.10:80/tcp 198.51.100.11"})
+// its subcommands: XdplbCommand.GROUPS
 final class RealCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true,

@@ -16,8 +16,8 @@ import java.util.List;
         description = {"Make this host (or a namespace) a real server behind xdplb: VIPs on lo, ARP sysctls,"
                 + " and the decap XDP program that strips the director's IPIP/GUE tunnels."},
         footer = {"", "Examples:", "  xdplb realserver setup --iface eth0 --vip 203.0.113.10",
-                "  xdplb realserver teardown --iface eth0"},
-        subcommands = {RealserverCommand.Setup.class, RealserverCommand.Teardown.class})
+                "  xdplb realserver teardown --iface eth0"})
+// its subcommands: XdplbCommand.GROUPS
 final class RealserverCommand {
 
     @Command(name = "setup", mixinStandardHelpOptions = true,

@@ -24,8 +24,8 @@ import java.util.Map;
 @Command(name = "vip", mixinStandardHelpOptions = true,
         description = "Add, delete and list virtual services (VIP = address, port, protocol).",
         footer = {"", "Examples:", "  xdplb vip add 192.0.2.10:80/tcp --encap gue", "  xdplb vip list --json",
-                "  xdplb vip del 192.0.2.10:80/tcp"},
-        subcommands = {VipCommand.Add.class, VipCommand.Check.class, VipCommand.Del.class, VipCommand.ListVips.class})
+                "  xdplb vip del 192.0.2.10:80/tcp"})
+// its subcommands: XdplbCommand.GROUPS
 final class VipCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true,

@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 @Command(name = "xdplb", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "An XDP/eBPF L4 load balancer (katran-style, direct server return).",
@@ -40,6 +41,16 @@ public final class XdplbCommand {
             StatusCommand.class, DoctorCommand.class, TraceCommand.class, AgentCommand.class, PassCommand.class,
             RealserverCommand.class,
             DocCommands.Completion.class, DocCommands.Man.class, CommandLine.HelpCommand.class);
+    /**
+     * The subcommands of the command groups, in the order their help lists them. They are not in
+     * the groups' @Command: picocli would build every one, and a command line needs only the one
+     * it names.
+     */
+    static final Map<Class<?>, List<Class<?>>> GROUPS = Map.of(
+            VipCommand.class, List.of(VipCommand.Add.class, VipCommand.Check.class, VipCommand.Del.class, VipCommand.ListVips.class),
+            RealCommand.class, List.of(RealCommand.Add.class, RealCommand.Del.class, RealCommand.ListReals.class),
+            PassCommand.class, List.of(PassCommand.Attach.class, PassCommand.Detach.class),
+            RealserverCommand.class, List.of(RealserverCommand.Setup.class, RealserverCommand.Teardown.class));
     /** Commands that walk the whole tree (the list of commands, the pages, the completion). */
     private static final List<Class<?>> NEED_ALL = List.of(DocCommands.Completion.class, DocCommands.Man.class,
             CommandLine.HelpCommand.class);
@@ -50,15 +61,30 @@ public final class XdplbCommand {
     }
 
     /**
-     * The command tree for this command line: only the named command's branch when args name one,
-     * since building picocli's model of every command is most of a one-shot command's start-up;
-     * the whole tree when nothing is named (root --help, --version), for a misspelled name (the
-     * suggestions) and for help, completion and man.
+     * The command tree for this command line: only the branch of the command (and of the group's
+     * subcommand) that args name, since building picocli's model of every command is most of a
+     * one-shot command's start-up (none for --version); the whole tree when nothing is named (root --help),
+     * for a misspelled name (the suggestions) and for help, completion and man; a group's every
+     * subcommand when none of them is named (its --help, its suggestions).
      */
     static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new XdplbCommand());
-        Class<?> only = args == null ? null : commandNamedBy(args);
-        for (Class<?> c : COMMANDS) if (only == null || c == only) cl.addSubcommand(c);
+        int at = args == null ? -1 : commandAt(args, 0);
+        Class<?> only = at < 0 ? null : args[at].startsWith("-") ? Void.class : named(COMMANDS, args[at]); // "-": --version
+        if (only != null && NEED_ALL.contains(only)) only = null;
+        for (Class<?> c : COMMANDS) {
+            if (only != null && c != only) continue;
+            List<Class<?>> subs = GROUPS.get(c);
+            if (subs == null) {
+                cl.addSubcommand(c);
+                continue;
+            }
+            int subAt = only == null ? -1 : commandAt(args, at + 1);
+            Class<?> sub = subAt < 0 ? null : named(subs, args[subAt]);
+            CommandLine group = new CommandLine(c);
+            for (Class<?> s : subs) if (sub == null || s == sub) group.addSubcommand(s);
+            cl.addSubcommand(group);
+        }
         cl.setExecutionExceptionHandler(XdplbCommand::onError);
         cl.setParameterExceptionHandler(XdplbCommand::onBadUsage);
         CommandLine help = cl.getSubcommands().get("help");
@@ -71,23 +97,26 @@ public final class XdplbCommand {
     }
 
     /**
-     * The command args name before any other option than --instance; null when none or one of
-     * NEED_ALL; Void.class for --version, which needs none.
+     * Where the next command word is in args from index from on, past --instance and its value;
+     * -1 when another option comes first (it may be --help, which needs the whole level) or none
+     * is left. --version counts as a word: it needs no command at all.
      */
-    private static Class<?> commandNamedBy(String[] args) {
-        for (int i = 0; i < args.length; i++) {
+    private static int commandAt(String[] args, int from) {
+        for (int i = from; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--instance")) {
                 i++;
             } else if (!a.startsWith("--instance=")) {
-                if (a.equals("-V") || a.equals("--version")) return Void.class; // no command needed at all
-                if (a.startsWith("-")) return null;
-                for (Class<?> c : COMMANDS) {
-                    if (c.getAnnotation(Command.class).name().equals(a)) return NEED_ALL.contains(c) ? null : c;
-                }
-                return null;
+                if (a.equals("-V") || a.equals("--version")) return from == 0 ? i : -1;
+                return a.startsWith("-") ? -1 : i;
             }
         }
+        return -1;
+    }
+
+    /** The command of commands called name; null when none is. */
+    private static Class<?> named(List<Class<?>> commands, String name) {
+        for (Class<?> c : commands) if (c.getAnnotation(Command.class).name().equals(name)) return c;
         return null;
     }
 

@@ -1,6 +1,7 @@
 package io.xdplb.director;
 
 import io.xdplb.maps.Addresses;
+import io.xdplb.maps.IpAddr;
 import io.xdplb.maps.VipKey;
 import io.xdplb.maps.VipMeta;
 import io.xdplb.model.Proto;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 
 /**
  * A short fingerprint of each VIP's live Maglev ring, read from the maps, so that an operator
@@ -35,22 +37,31 @@ public final class RingFingerprint {
 
     /** Every VIP in vip2tnl with the fingerprint of its live ring, in VIP order. */
     public static Map<Vip, String> of(BalancerMaps maps) {
-        Map<Integer, String> realAddresses = new HashMap<>();
-        maps.reals.entries().forEach((id, a) -> {
-            if (id != 0 && a.address() != null) realAddresses.put(id, Addresses.format(a.address()));
-        });
+        // only the reals a ring holds are read: the reals map has a slot for every possible real,
+        // mostly empty, and a one-shot command would decode them all interpreted
+        Map<Integer, String> addresses = new HashMap<>();
+        IntFunction<String> address = id -> addresses.computeIfAbsent(id, i -> maps.reals.get(i)
+                .map(IpAddr::address).map(Addresses::format).orElse(null));
         int ringSize = maps.sizes().ringSize();
         Map<Vip, String> out = new TreeMap<>();
         for (Map.Entry<VipKey, VipMeta> e : maps.vip2tnl.entries().entrySet()) {
             VipKey k = e.getKey();
             Vip vip = new Vip(k.address(), k.port(), Proto.ofNumber(k.proto()));
-            out.put(vip, of(MapSync.liveRing(maps, e.getValue(), ringSize), realAddresses));
+            out.put(vip, of(MapSync.liveRing(maps, e.getValue(), ringSize), address));
         }
         return out;
     }
 
     /** The fingerprint of one ring of real ids, given each id's address text. */
     public static String of(int[] ring, Map<Integer, String> realAddresses) {
+        return of(ring, realAddresses::get);
+    }
+
+    /**
+     * The fingerprint of one ring of real ids; address gives an id's address text, null for an id
+     * with none. It is asked once per id up to MAX_CACHED_ID.
+     */
+    private static String of(int[] ring, IntFunction<String> address) {
         // the same bytes as one update per slot ("address\n" or "-\n"), built first and hashed
         // in one call: a ring has 65,537 slots, and a one-shot command runs this interpreted
         byte[][] lines = new byte[MAX_CACHED_ID + 1][]; // by real id: ids are small (below --max-reals)
@@ -60,8 +71,8 @@ public final class RingFingerprint {
             boolean cached = id >= 0 && id <= MAX_CACHED_ID; // a map holds u32s: never trust their range
             byte[] line = cached ? lines[id] : null;
             if (line == null) {
-                line = ((id == 0 ? "-" : realAddresses.getOrDefault(id, "id " + Integer.toUnsignedString(id))) + "\n")
-                        .getBytes(StandardCharsets.UTF_8);
+                String a = id == 0 ? "-" : address.apply(id);
+                line = ((a != null ? a : "id " + Integer.toUnsignedString(id)) + "\n").getBytes(StandardCharsets.UTF_8);
                 if (cached) lines[id] = line;
             }
             if (n + line.length > text.length) text = java.util.Arrays.copyOf(text, Math.max(text.length * 2, n + line.length));

@@ -78,6 +78,18 @@ class ConveniencesTest {
                 .getSubcommands().keySet()));
         assertEquals(0, XdplbCommand.commandLine(new String[] {"--version"}).getSubcommands().size());
         assertTrue(Cli.run("--version").out().startsWith("xdplb "));
+        // in a group, only the named subcommand; every one for the group's help and a misspelling
+        assertEquals(List.of("list"), subcommandsOf("vip", "--instance", "x", "vip", "--instance", "y", "list", "-j"));
+        assertEquals(List.of("add", "check", "del", "list"), subcommandsOf("vip", "vip", "--help"));
+        assertEquals(List.of("add", "check", "del", "list"), subcommandsOf("vip", "vip", "ad"));
+        assertEquals(List.of("add", "del", "list"), subcommandsOf("real", "--help"));
+        assertEquals(before, Cli.run("vip", "--instance", withVips, "list").out());
+        assertTrue(Cli.run("vip", "ad").err().contains("did you mean add?"), Cli.run("vip", "ad").err());
+    }
+
+    /** The subcommands of group in the tree built for args. */
+    private static List<String> subcommandsOf(String group, String... args) {
+        return List.copyOf(XdplbCommand.commandLine(args).getSubcommands().get(group).getSubcommands().keySet());
     }
 
     @Test
