@@ -78,6 +78,9 @@ class ConveniencesTest {
                 .getSubcommands().keySet()));
         assertEquals(0, XdplbCommand.commandLine(new String[] {"--version"}).getSubcommands().size());
         assertTrue(Cli.run("--version").out().startsWith("xdplb "));
+        // printed without picocli: as picocli prints it (the same command line with --instance goes through it)
+        assertEquals(Cli.run("--instance", "x", "--version").out(), Cli.run("--version").out());
+        assertEquals(Cli.run("--instance", "x", "-V").out(), Cli.run("-V").out());
         // in a group, only the named subcommand; every one for the group's help and a misspelling
         assertEquals(List.of("list"), subcommandsOf("vip", "--instance", "x", "vip", "--instance", "y", "list", "-j"));
         assertEquals(List.of("add", "check", "del", "list"), subcommandsOf("vip", "vip", "--help"));
