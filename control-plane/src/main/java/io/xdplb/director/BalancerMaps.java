@@ -72,9 +72,12 @@ public final class BalancerMaps implements AutoCloseable {
 
     /** The sizes the maps were created with (the ring size follows from the ring's length). */
     public Sizes sizes() {
-        int maxVips = vipStats.size();
-        return new Sizes(maxVips, realStats.size(), ring.raw().maxEntries() / (2 * maxVips),
-                connTable.entriesPerCpu());
+        return new Sizes(vipStats.size(), realStats.size(), ringSize(), connTable.entriesPerCpu());
+    }
+
+    /** The slots of one ring (each VIP has two rings: the live one and the one being written). */
+    public int ringSize() {
+        return ring.raw().maxEntries() / (2 * vipStats.size());
     }
 
     public List<BpfMap> all() {

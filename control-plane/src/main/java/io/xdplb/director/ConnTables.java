@@ -27,21 +27,29 @@ public final class ConnTables implements AutoCloseable {
     public record Entry(int cpu, FlowKey key, FlowState state) {}
 
     private final TypedMap<Integer, Integer> outer;
-    private final List<TypedMap<FlowKey, FlowState>> tables = new ArrayList<>();
+    /** Each CPU's table (null for an empty slot), opened on first use: most commands never need them. */
+    private List<TypedMap<FlowKey, FlowState>> tables;
     private final List<BpfMap> opened = new ArrayList<>();
 
     ConnTables(BpfMap outer) {
         this.outer = new TypedMap<>(outer, U32.CODEC, U32.CODEC);
-        for (int cpu = 0; cpu < outer.maxEntries(); cpu++) {
-            Optional<Integer> id = this.outer.get(cpu);
+    }
+
+    private List<TypedMap<FlowKey, FlowState>> tables() {
+        if (tables != null) return tables;
+        List<TypedMap<FlowKey, FlowState>> all = new ArrayList<>();
+        for (int cpu = 0; cpu < outer.raw().maxEntries(); cpu++) {
+            Optional<Integer> id = outer.get(cpu);
             if (id.isEmpty()) {
-                tables.add(null);
+                all.add(null);
                 continue;
             }
             BpfMap m = BpfMap.byId(id.get());
             opened.add(m);
-            tables.add(new TypedMap<>(m, FlowKey.CODEC, FlowState.CODEC));
+            all.add(new TypedMap<>(m, FlowKey.CODEC, FlowState.CODEC));
         }
+        tables = all;
+        return tables;
     }
 
     /**
@@ -62,20 +70,20 @@ public final class ConnTables implements AutoCloseable {
 
     /** How many CPU slots there are (the possible CPUs when the balancer was loaded). */
     public int cpus() {
-        return tables.size();
+        return tables().size();
     }
 
     /** Entries of each CPU's table (--conn-table-size is per CPU). */
     public int entriesPerCpu() {
-        for (TypedMap<FlowKey, FlowState> t : tables) if (t != null) return t.raw().maxEntries();
+        for (TypedMap<FlowKey, FlowState> t : tables()) if (t != null) return t.raw().maxEntries();
         return 0;
     }
 
     /** Every entry of every CPU's table, CPU by CPU; at most limit entries (limit < 0: all). */
     public List<Entry> entries(int limit) {
         List<Entry> out = new ArrayList<>();
-        for (int cpu = 0; cpu < tables.size() && (limit < 0 || out.size() < limit); cpu++) {
-            TypedMap<FlowKey, FlowState> t = tables.get(cpu);
+        for (int cpu = 0; cpu < tables().size() && (limit < 0 || out.size() < limit); cpu++) {
+            TypedMap<FlowKey, FlowState> t = tables().get(cpu);
             if (t == null) continue;
             int left = limit < 0 ? -1 : limit - out.size();
             for (var e : t.entries(left).entrySet()) out.add(new Entry(cpu, e.getKey(), e.getValue()));
@@ -89,8 +97,8 @@ public final class ConnTables implements AutoCloseable {
 
     /** The flow's entry in the first CPU's table that has one. */
     public Optional<Entry> find(FlowKey key) {
-        for (int cpu = 0; cpu < tables.size(); cpu++) {
-            TypedMap<FlowKey, FlowState> t = tables.get(cpu);
+        for (int cpu = 0; cpu < tables().size(); cpu++) {
+            TypedMap<FlowKey, FlowState> t = tables().get(cpu);
             if (t == null) continue;
             Optional<FlowState> s = t.get(key);
             if (s.isPresent()) return Optional.of(new Entry(cpu, key, s.get()));
@@ -100,12 +108,12 @@ public final class ConnTables implements AutoCloseable {
 
     /** Writes the entry into every CPU's table (whichever CPU the flow's packets reach, they find it). */
     public void putEverywhere(FlowKey key, FlowState state) {
-        for (TypedMap<FlowKey, FlowState> t : tables) if (t != null) t.put(key, state);
+        for (TypedMap<FlowKey, FlowState> t : tables()) if (t != null) t.put(key, state);
     }
 
     /** Writes the entry into this CPU's table only. */
     public void put(int cpu, FlowKey key, FlowState state) {
-        TypedMap<FlowKey, FlowState> t = cpu < tables.size() ? tables.get(cpu) : null;
+        TypedMap<FlowKey, FlowState> t = cpu < tables().size() ? tables().get(cpu) : null;
         if (t == null) throw new IllegalArgumentException("no connection table for CPU " + cpu);
         t.put(key, state);
     }
@@ -113,18 +121,18 @@ public final class ConnTables implements AutoCloseable {
     /** Removes the flow from every CPU's table; false when no table had it. */
     public boolean remove(FlowKey key) {
         boolean any = false;
-        for (TypedMap<FlowKey, FlowState> t : tables) if (t != null && t.remove(key)) any = true;
+        for (TypedMap<FlowKey, FlowState> t : tables()) if (t != null && t.remove(key)) any = true;
         return any;
     }
 
     /** Empties every CPU's table. */
     public void clear() {
-        for (Entry e : entries()) tables.get(e.cpu()).remove(e.key());
+        for (Entry e : entries()) tables().get(e.cpu()).remove(e.key());
     }
 
     /** Removes the entries this predicate selects, from every CPU's table. */
     public void removeIf(java.util.function.Predicate<FlowState> which) {
-        for (Entry e : entries()) if (which.test(e.state())) tables.get(e.cpu()).remove(e.key());
+        for (Entry e : entries()) if (which.test(e.state())) tables().get(e.cpu()).remove(e.key());
     }
 
     public BpfMap raw() {

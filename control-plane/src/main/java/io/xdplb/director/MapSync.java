@@ -46,7 +46,7 @@ public final class MapSync {
 
     public MapSync(BalancerMaps maps) {
         this.maps = maps;
-        this.ringSize = maps.sizes().ringSize();
+        this.ringSize = maps.ringSize();
     }
 
     /**
@@ -236,7 +236,7 @@ public final class MapSync {
         int base = (m.vipId() * 2 + (m.ringSlot() & 1)) * ringSize;
         int[] out = new int[ringSize];
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            int chunk = 4096;
+            int chunk = ringSize; // the whole ring in one call when the kernel gives it (the loop takes the rest)
             var keys = arena.allocate(4L * chunk, 4);
             var values = arena.allocate(4L * chunk, 4);
             for (int done = 0; done < ringSize; ) {

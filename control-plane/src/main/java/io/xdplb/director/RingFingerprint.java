@@ -42,7 +42,7 @@ public final class RingFingerprint {
         Map<Integer, String> addresses = new HashMap<>();
         IntFunction<String> address = id -> addresses.computeIfAbsent(id, i -> maps.reals.get(i)
                 .map(IpAddr::address).map(Addresses::format).orElse(null));
-        int ringSize = maps.sizes().ringSize();
+        int ringSize = maps.ringSize();
         Map<Vip, String> out = new TreeMap<>();
         for (Map.Entry<VipKey, VipMeta> e : maps.vip2tnl.entries().entrySet()) {
             VipKey k = e.getKey();

@@ -2,7 +2,6 @@ package io.xdplb.model;
 
 import io.xdplb.UserError;
 
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -58,10 +57,17 @@ public final class Maglev {
             return "ring size " + ringSize + " must be a prime in 3.." + MAX_RING_SIZE + ", e.g. 16381 or 65537";
         }
         // The permutation (offset + j * skip) mod M visits every slot only when M is prime.
-        if (!BigInteger.valueOf(ringSize).isProbablePrime(50)) {
+        if (!isPrime((int) ringSize)) {
             return "ring size " + ringSize + " is not prime; use a prime such as 16381 or 65537";
         }
         return null;
+    }
+
+    /** Trial division: exact, and cheap below MAX_RING_SIZE (at most 2,048 odd divisors). */
+    static boolean isPrime(int n) {
+        if (n < 2 || n % 2 == 0) return n == 2;
+        for (int d = 3; (long) d * d <= n; d += 2) if (n % d == 0) return false;
+        return true;
     }
 
     /**

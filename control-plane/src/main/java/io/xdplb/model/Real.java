@@ -10,7 +10,8 @@ public record Real(InetAddress address, int weight) {
     public static final int DEFAULT_WEIGHT = 1;
     public static final int MAX_WEIGHT = Maglev.MAX_WEIGHT;
 
-    public static final Comparator<Real> ORDER = Comparator.comparing(Real::address, IpAddresses.ORDER);
+    // not Comparator.comparing(Real::address, ...): its lambdas are linked at run time on every start
+    public static final Comparator<Real> ORDER = (a, b) -> IpAddresses.ORDER.compare(a.address, b.address);
 
     public Real {
         Objects.requireNonNull(address, "address");

@@ -181,7 +181,7 @@ public final class DumpService {
                 realNames.forEach((id, a) -> reals.add(new RealEntry(id, a)));
             }
             if (show.contains("ring")) {
-                int ringSize = maps.sizes().ringSize();
+                int ringSize = maps.ringSize();
                 ring = new ArrayList<>();
                 vips.forEach((k, m) -> {
                     Map<String, Integer> perReal = new TreeMap<>();

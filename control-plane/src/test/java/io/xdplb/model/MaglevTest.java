@@ -41,6 +41,16 @@ class MaglevTest {
     }
 
     @Test
+    void primesAreThoseBigIntegerFinds() {
+        List<Integer> ns = new ArrayList<>();
+        for (int n = -3; n < 70_000; n++) ns.add(n);
+        for (int n = Maglev.MAX_RING_SIZE - 2_000; n <= Maglev.MAX_RING_SIZE; n++) ns.add(n);
+        for (int n : ns) {
+            assertEquals(n > 1 && java.math.BigInteger.valueOf(n).isProbablePrime(50), Maglev.isPrime(n), "" + n);
+        }
+    }
+
+    @Test
     void fnv1a64KnownVectors() {
         // From the FNV reference test suite (draft-eastlake-fnv).
         assertEquals(0xcbf29ce484222325L, Maglev.fnv1a64(new byte[0]));

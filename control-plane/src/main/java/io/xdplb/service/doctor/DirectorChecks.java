@@ -232,7 +232,7 @@ final class DirectorChecks {
     static List<Check> rings(Scene s) {
         List<Check> out = new ArrayList<>();
         try (BalancerMaps maps = BalancerMaps.pinned(s.layout())) {
-            int ringSize = maps.sizes().ringSize();
+            int ringSize = maps.ringSize();
             for (Map.Entry<VipKey, VipMeta> e : maps.vip2tnl.entries().entrySet()) {
                 VipKey k = e.getKey();
                 String vip = new Vip(k.address(), k.port(), Proto.ofNumber(k.proto())).toString();
