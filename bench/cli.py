@@ -124,7 +124,7 @@ def main():
         sh("ip", "netns", "add", ns)
         created_ns = True
         sh("ip", "-n", ns, "link", "add", "b%sa" % tok, "type", "veth", "peer", "name", "b%sb" % tok)
-        sh("ip", "-n", ns, "addr", "add", "198.51.100.1/24", "dev", "b%sa" % tok)
+        sh("ip", "-n", ns, "addr", "add", "192.0.2.254/24", "dev", "b%sa" % tok)
         for dev in ("lo", "b%sa" % tok, "b%sb" % tok):
             sh("ip", "-n", ns, "link", "set", dev, "up")
         vips = []
@@ -136,7 +136,7 @@ def main():
             vips.append({"vip": "192.0.2.%d:%d/tcp" % (1 + i % 128, 80 if i < 128 else 443), "reals": reals})
         cfg = {"version": 1, "sizes": {"maxVips": 256},
                "director": {"iface": "b%sa" % tok, "netns": ns, "gatewayMac": "02:00:5e:00:00:02",
-                            "src4": "198.51.100.1"},
+                            "src4": "192.0.2.254"},
                "vips": vips}
         cfg_path = os.path.join(state, "apply-256x16.json")
         with open(cfg_path, "w") as f:
