@@ -17,7 +17,7 @@ public final class Main {
         long start = System.nanoTime();
         long built;
         int rc;
-        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+        if (args.length == 1 && XdplbCommand.isVersion(args[0])) {
             // what picocli would print, without building its model first (a third of this command's time)
             built = start;
             for (String line : new Version().getVersion()) out.println(line);

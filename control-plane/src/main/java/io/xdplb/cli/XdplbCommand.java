@@ -63,14 +63,14 @@ public final class XdplbCommand {
     /**
      * The command tree for this command line: only the branch of the command (and of the group's
      * subcommand) that args name, since building picocli's model of every command is most of a
-     * one-shot command's start-up (none for --version); the whole tree when nothing is named (root --help),
-     * for a misspelled name (the suggestions) and for help, completion and man; a group's every
-     * subcommand when none of them is named (its --help, its suggestions).
+     * one-shot command's start-up; none for --version; the whole tree when nothing is named (root
+     * --help), for a misspelled name (the suggestions) and for help, completion and man; a
+     * group's every subcommand when none of them is named (its --help, its suggestions).
      */
     static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new XdplbCommand());
         int at = args == null ? -1 : commandAt(args, 0);
-        Class<?> only = at < 0 ? null : args[at].startsWith("-") ? Void.class : named(COMMANDS, args[at]); // "-": --version
+        Class<?> only = at < 0 ? null : isVersion(args[at]) ? Void.class : named(COMMANDS, args[at]);
         if (only != null && NEED_ALL.contains(only)) only = null;
         for (Class<?> c : COMMANDS) {
             if (only != null && c != only) continue;
@@ -107,11 +107,15 @@ public final class XdplbCommand {
             if (a.equals("--instance")) {
                 i++;
             } else if (!a.startsWith("--instance=")) {
-                if (a.equals("-V") || a.equals("--version")) return from == 0 ? i : -1;
+                if (isVersion(a)) return from == 0 ? i : -1;
                 return a.startsWith("-") ? -1 : i;
             }
         }
         return -1;
+    }
+
+    static boolean isVersion(String arg) {
+        return arg.equals("-V") || arg.equals("--version");
     }
 
     /** The command of commands called name; null when none is. */

@@ -6,10 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,23 +25,13 @@ import java.util.List;
 public final class ConfigJson {
     private ConfigJson() {}
 
-    /** The canonical writer, made on first use: reading (JsonTree) needs no ObjectMapper. */
-    private static final class Writing {
-        static final ObjectWriter WRITER;
-
-        static {
-            // Two-space indent, "key": value, "\n" line ends whatever the platform, [] and {} when empty.
-            DefaultIndenter indent = new DefaultIndenter("  ", "\n");
-            Separators separators = Separators.createDefaultInstance()
-                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-                    .withArrayEmptySeparator("")
-                    .withObjectEmptySeparator("");
-            DefaultPrettyPrinter printer = new DefaultPrettyPrinter(separators)
-                    .withObjectIndenter(indent)
-                    .withArrayIndenter(indent);
-            WRITER = new ObjectMapper().writer(printer);
-        }
-    }
+    /** Two-space indent, "key": value, "\n" line ends whatever the platform, [] and {} when empty. */
+    private static final DefaultPrettyPrinter PRINTER = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+            .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+            .withArrayEmptySeparator("")
+            .withObjectEmptySeparator(""))
+            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+            .withArrayIndenter(new DefaultIndenter("  ", "\n"));
 
     // ---------------------------------------------------------------- reading
 
@@ -273,20 +260,12 @@ public final class ConfigJson {
 
     /** The canonical text: every field, fixed order, two-space indent, ending in a newline. */
     public static String write(Config c) {
-        try {
-            return Writing.WRITER.writeValueAsString(toJson(c)) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonTree.write(toJson(c), PRINTER) + "\n";
     }
 
     /** Any JSON tree in the same style as the file (e.g. a plan for `apply --dry-run --json`). */
     public static String pretty(JsonNode node) {
-        try {
-            return Writing.WRITER.writeValueAsString(node) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonTree.write(node, PRINTER) + "\n";
     }
 
     /** The canonical tree, for callers that embed it in bigger JSON output. */
