@@ -39,9 +39,12 @@ public final class RingFingerprint {
     public static Map<Vip, String> of(BalancerMaps maps) {
         // only the reals a ring holds are read: the reals map has a slot for every possible real,
         // mostly empty, and a one-shot command would decode them all interpreted
-        Map<Integer, String> addresses = new HashMap<>();
-        IntFunction<String> address = id -> addresses.computeIfAbsent(id, i -> maps.reals.get(i)
-                .map(IpAddr::address).map(Addresses::format).orElse(null));
+        Map<Integer, String> addresses = new HashMap<>(); // "": the id has no address (asked once, too)
+        IntFunction<String> address = id -> {
+            String a = addresses.computeIfAbsent(id, i -> maps.reals.get(i)
+                    .map(IpAddr::address).map(Addresses::format).orElse(""));
+            return a.isEmpty() ? null : a;
+        };
         int ringSize = maps.ringSize();
         Map<Vip, String> out = new TreeMap<>();
         for (Map.Entry<VipKey, VipMeta> e : maps.vip2tnl.entries().entrySet()) {

@@ -25,7 +25,7 @@ public final class LibbpfRuntime {
     private static volatile boolean initialised;
     private static boolean hooked;
 
-    /** Loads libbpf (once), checks its version and installs the log hook. */
+    /** Loads libbpf (once) and checks its version; libbpf is silent until a capture (with XDPLB_DEBUG: hooked at once). */
     public static synchronized void init() {
         if (initialised) return;
         int major, minor;
