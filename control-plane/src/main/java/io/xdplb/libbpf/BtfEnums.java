@@ -10,7 +10,10 @@ import java.util.Map;
  * The values of an enum in the BTF of a BPF object file (its .BTF section), read in plain Java.
  * {@code stats} names its counters this way: opening the object through libbpf for a few names
  * would cost a one-shot command more than the rest of its work (the ELF parse, and each libbpf
- * call's first link through FFM). Every offset and length is taken from the file and checked.
+ * call's first link through FFM). The raw section suffices for enums: libbpf's fix-ups at open
+ * touch only data sections' sizes and variables' offsets, which is why {@link Btf} (struct layouts,
+ * .rodata variables) still reads the BTF of an opened object. Every offset and length is taken
+ * from the file and checked.
  */
 public final class BtfEnums {
     private BtfEnums() {}
